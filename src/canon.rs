@@ -1,0 +1,306 @@
+//! Canonical form: the text zhclean writes out, and the matching view rules see.
+//!
+//! The canonical form (default profile) is UTF-8 with LF line ends, NFC, full-width ASCII letters and
+//! digits folded to ASCII, no control or zero-width characters, injected pinyin annotations removed,
+//! the configured OpenCC conversion applied, and each line trimmed of indentation and trailing
+//! whitespace. Chinese punctuation is never folded. Blank-line collapsing happens when lines are
+//! emitted (see `emit`), because it depends on which lines are dropped.
+//!
+//! Every step maps one input line to one canonical line, so decisions and reports can name the
+//! original line numbers.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+use regex::{Captures, Regex};
+
+use crate::convert::Converter;
+
+/// A document in canonical form, line for line with its input.
+#[derive(Debug, Clone, Default)]
+pub struct Canonical {
+    /// One entry per input line (1-based line `i` is `lines[i - 1]`), trimmed; blank lines are empty.
+    pub lines: Vec<String>,
+    /// Characters changed by the OpenCC conversion.
+    pub converted_chars: usize,
+    /// Pinyin annotations removed, e.g. `(jī)` in `手機(jī)版`.
+    pub pinyin_removed: usize,
+}
+
+/// Brings `text` into canonical form, line for line.
+pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
+    let text = normalise_chars(text);
+    let nfc = ComposingNormalizerBorrowed::new_nfc();
+    let text = match nfc.normalize(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(s) => Cow::Owned(s),
+    };
+    let (text, pinyin_removed) = strip_pinyin(&text);
+    let converted = converter.convert(&text);
+    let converted_chars = match &converted {
+        Cow::Borrowed(_) => 0,
+        Cow::Owned(out) => changed_chars(&text, out),
+    };
+    let lines = converted.split('\n').map(|l| trim(l).to_owned()).collect();
+    Canonical { lines, converted_chars, pinyin_removed }
+}
+
+/// Line ends to LF; control (except TAB and LF) and zero-width characters removed; full-width
+/// ASCII letters and digits folded.
+fn normalise_chars(text: &str) -> Cow<'_, str> {
+    let needs_work = text.chars().any(|c| c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c);
+    if !needs_work {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() == Some(&'\n') {
+                chars.next();
+            }
+            out.push('\n');
+        } else if is_line_separator(c) {
+            out.push('\n');
+        } else if !is_removed(c) {
+            out.push(fold_width(c));
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// Control characters other than LF and TAB, and zero-width characters.
+fn is_removed(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Full-width ASCII letters and digits to ASCII; everything else (punctuation too) unchanged.
+fn fold_width(c: char) -> char {
+    match c {
+        '０'..='９' | 'Ａ'..='Ｚ' | 'ａ'..='ｚ' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// Removes leading indentation and trailing whitespace (spaces, tabs, U+3000, NBSP, ...).
+fn trim(line: &str) -> &str {
+    line.trim_matches(char::is_whitespace)
+}
+
+/// A Han character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`.
+static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\p{Han})((?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}[)）])+)").expect("valid regex")
+});
+static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|o|e|i|u|ü|v|ai|ei|ui|ao|ou|iu|ie|üe|ue|ve|er|an|en|in|un|ün|ang|eng|ing|ong|ia|iao|ian|iang|iong|ua|uo|uai|uan|uang|io|ê|m|n|ng)$",
+    )
+    .expect("valid regex")
+});
+
+/// How many annotations with tone marks make a document "annotated": then toneless syllables
+/// such as `(de)` are removed too. A single `(an)` in ordinary text is left alone.
+const TONED_FOR_TONELESS: usize = 3;
+
+/// Removes pinyin annotations injected after Han characters (`手機(jī)版` → `手機版`), but not
+/// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`.
+fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
+    if !text.contains('(') && !text.contains('（') {
+        return (Cow::Borrowed(text), 0);
+    }
+    let toned = ANNOTATED
+        .captures_iter(text)
+        .flat_map(|c| syllables(c.get(2).map_or("", |m| m.as_str())).collect::<Vec<_>>())
+        .filter(|s| is_pinyin(s) && has_tone(s))
+        .count();
+    let allow_toneless = toned >= TONED_FOR_TONELESS;
+    let mut removed = 0;
+    let mut current = Cow::Borrowed(text);
+    // Repeat until stable so that `機(jī)(jī)` loses both and cleaning stays idempotent.
+    loop {
+        let mut pass = 0;
+        let next = ANNOTATED.replace_all(&current, |c: &Captures<'_>| {
+            let han = &c[1];
+            let parts: Vec<&str> = syllables(&c[2]).collect();
+            if parts.iter().all(|s| is_pinyin(s) && (allow_toneless || has_tone(s))) {
+                pass += parts.len();
+                han.to_owned()
+            } else {
+                c[0].to_owned()
+            }
+        });
+        if pass == 0 {
+            break;
+        }
+        removed += pass;
+        current = Cow::Owned(next.into_owned());
+    }
+    (current, removed)
+}
+
+fn syllables(group: &str) -> impl Iterator<Item = &str> {
+    group.split(|c| matches!(c, '(' | ')' | '（' | '）')).filter(|s| !s.is_empty())
+}
+
+fn has_tone(s: &str) -> bool {
+    s.chars().any(|c| !c.is_ascii() && c != 'ü' && c != 'ê')
+}
+
+fn is_pinyin(s: &str) -> bool {
+    let base: String = s.chars().map(toneless).collect();
+    SYLLABLE.is_match(&base)
+}
+
+fn toneless(c: char) -> char {
+    match c {
+        'ā' | 'á' | 'ǎ' | 'à' => 'a',
+        'ē' | 'é' | 'ě' | 'è' => 'e',
+        'ī' | 'í' | 'ǐ' | 'ì' => 'i',
+        'ō' | 'ó' | 'ǒ' | 'ò' => 'o',
+        'ū' | 'ú' | 'ǔ' | 'ù' => 'u',
+        'ǖ' | 'ǘ' | 'ǚ' | 'ǜ' => 'ü',
+        'ḿ' => 'm',
+        'ń' | 'ň' | 'ǹ' => 'n',
+        _ => c,
+    }
+}
+
+/// Characters that differ between two texts of the same shape (conversion output); when the
+/// lengths differ, the count of characters in the longer text not matched position by position.
+fn changed_chars(before: &str, after: &str) -> usize {
+    let mut a = before.chars();
+    let mut b = after.chars();
+    let mut n = 0;
+    loop {
+        match (a.next(), b.next()) {
+            (Some(x), Some(y)) => n += usize::from(x != y),
+            (None, None) => return n,
+            (Some(_), None) | (None, Some(_)) => n += 1,
+        }
+    }
+}
+
+/// The input's lines as they are, split like the canonical form splits them (CRLF, CR, LF, U+2028,
+/// U+2029); a text ending with a line break yields a last empty line.
+pub fn split_lines(text: &str) -> Vec<&str> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if c == '\n' || c == '\r' || is_line_separator(c) {
+            lines.push(&text[start..i]);
+            start = i + c.len_utf8();
+            if c == '\r' && iter.peek().is_some_and(|&(_, n)| n == '\n') {
+                iter.next();
+                start += 1;
+            }
+        }
+    }
+    lines.push(&text[start..]);
+    lines
+}
+
+/// Number of lines in a text (a final line break does not start another line).
+pub fn line_count(text: &str) -> usize {
+    let lines = split_lines(text);
+    lines.len() - usize::from(lines.last() == Some(&""))
+}
+
+/// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
+/// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
+pub fn view(line: &str, t2s: Option<&Converter>) -> String {
+    let nfkc = ComposingNormalizerBorrowed::new_nfkc();
+    let folded = nfkc.normalize(line);
+    let mut out = String::with_capacity(folded.len());
+    let mut pending_space = false;
+    for c in folded.chars() {
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
+        }
+        if pending_space && c.is_ascii_alphanumeric() && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()) {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push(c);
+    }
+    match t2s {
+        Some(conv) => match conv.convert(&out) {
+            Cow::Borrowed(_) => out,
+            Cow::Owned(s) => s,
+        },
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::Conversion;
+
+    fn canon(text: &str) -> Vec<String> {
+        canonicalise(text, &Converter::new(Conversion::None).unwrap()).lines
+    }
+
+    #[test]
+    fn line_ends_and_trimming() {
+        assert_eq!(canon("  a \r\n\u{3000}\u{3000}b\t\rc\u{a0}\n"), ["a", "b", "c", ""]);
+    }
+
+    #[test]
+    fn width_folding_keeps_chinese_punctuation() {
+        assert_eq!(canon("Ａ１：，。！？（）「」“”、ｚ"), ["A1：，。！？（）「」“”、z"]);
+    }
+
+    #[test]
+    fn control_and_zero_width_removed() {
+        assert_eq!(canon("a\u{200B}b\u{FEFF}c\u{7}d\te"), ["abcd\te"]);
+    }
+
+    #[test]
+    fn pinyin_annotations_removed() {
+        let c = canonicalise("手機(jī)版 歡迎使用手機(jī)瀏覽", &Converter::new(Conversion::None).unwrap());
+        assert_eq!(c.lines, ["手機版 歡迎使用手機瀏覽"]);
+        assert_eq!(c.pinyin_removed, 2);
+    }
+
+    #[test]
+    fn ordinary_parentheses_kept() {
+        for s in ["微软(Microsoft)发布", "委(黨組)書記", "中国(an)", "見(附件)", "价格(元)"] {
+            assert_eq!(canon(s), [s], "{s}");
+        }
+    }
+
+    #[test]
+    fn toneless_pinyin_only_in_annotated_documents() {
+        assert_eq!(canon("我的(de)書(shū)和(hé)筆(bǐ)"), ["我的書和筆"]);
+        assert_eq!(canon("我的(de)書"), ["我的(de)書"]);
+    }
+
+    #[test]
+    fn repeated_annotations_removed_in_one_pass() {
+        assert_eq!(canon("機(jī)(jī)器"), ["機器"]);
+    }
+
+    #[test]
+    fn split_lines_matches_canonical_lines() {
+        let text = "a\r\nb\rc\u{2028}d\n\ne\n";
+        assert_eq!(split_lines(text), ["a", "b", "c", "d", "", "e", ""]);
+        assert_eq!(canon(text).len(), split_lines(text).len());
+        assert_eq!(line_count(text), 6);
+        assert_eq!(line_count(""), 0);
+        assert_eq!(line_count("x"), 1);
+    }
+
+    #[test]
+    fn view_folds_punctuation_and_spaces() {
+        assert_eq!(view("來源 ： 共产党员网", None), "來源:共产党员网");
+        assert_eq!(view("Copyright  2023  www", None), "Copyright 2023 www");
+        assert_eq!(view("1 1 1", None), "1 1 1");
+    }
+}

@@ -1,0 +1,127 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Strip boilerplate from scraped Chinese web documents and report exactly what was removed.
+///
+/// Exit codes: 0 success or nothing to change, 1 `check` found files to change, 2 usage, I/O,
+/// decode or rule-file errors (the other files are still processed).
+#[derive(Debug, Parser)]
+#[command(name = "zhclean", version, rename_all = "kebab-case", propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+#[command(rename_all = "kebab-case")]
+pub(crate) enum Command {
+    /// Clean files, directories (recursively) or `-` (stdin); write to OUTDIR or stdout.
+    Clean(CleanArgs),
+    /// Change nothing; print a unified diff for each file that would change; exit 1 if any would.
+    Check(FilesArgs),
+    /// Rewrite files in place with the cleaned text (UTF-8; atomic: temp file + rename).
+    Fix(FilesArgs),
+    /// Show the lines cleaning would remove, with their rule codes.
+    Diff(FilesArgs),
+    /// List, explain and test rules.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Score the cleaner on a labelled set (a folder with labels.tsv and the documents).
+    Score(ScoreArgs),
+}
+
+/// Options shared by every command that cleans.
+#[derive(Debug, Args)]
+#[command(rename_all = "kebab-case")]
+pub(crate) struct Settings {
+    /// Add the rule files (*.toml) in DIR; a rule with a built-in code replaces it.
+    #[arg(long = "rules", value_name = "DIR", help_heading = "Rules")]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Use only these rules: codes (META001), code prefixes (META) or categories (metadata).
+    #[arg(long, value_name = "RULE", value_delimiter = ',', help_heading = "Rules")]
+    pub(crate) select: Vec<String>,
+    /// Do not use these rules: codes, code prefixes or categories.
+    #[arg(long, value_name = "RULE", value_delimiter = ',', help_heading = "Rules")]
+    pub(crate) ignore: Vec<String>,
+    /// OpenCC conversion for the output: none, t2s, s2t, tw2s, tw2sp, hk2s, s2tw, s2twp, s2hk, ...
+    #[arg(long, value_name = "CONVERSION", default_value = "t2s", help_heading = "Canonical form")]
+    pub(crate) convert: String,
+    /// Decode every input with this encoding (gbk, big5, utf-16le, ...) instead of detecting it.
+    #[arg(long, value_name = "LABEL", help_heading = "Canonical form")]
+    pub(crate) encoding: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CleanArgs {
+    /// Files, directories (walked recursively) or `-` for standard input.
+    #[arg(required = true, value_name = "INPUT")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// Write each cleaned file under OUTDIR at its path relative to its input directory.
+    #[arg(short = 'o', long = "output", value_name = "OUTDIR", help_heading = "Output")]
+    pub(crate) output: Option<PathBuf>,
+    /// Also write NAME.diff beside each output: a unified diff naming the rules (needs -o).
+    #[arg(long, requires = "output", help_heading = "Output")]
+    pub(crate) diff: bool,
+    /// Write the removal report, one JSON object per document (JSON Lines), to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub(crate) report: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct FilesArgs {
+    /// Files or directories (walked recursively).
+    #[arg(required = true, value_name = "FILE")]
+    pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+#[command(rename_all = "kebab-case")]
+pub(crate) enum RulesCommand {
+    /// List the rules: code, name, category, region and summary.
+    List {
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Explain one rule (by code or name) with its examples.
+    Show {
+        /// A rule code such as META001, or a rule name.
+        code: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Run every rule's examples (the built-in rules, or the rule files in DIR).
+    Test {
+        /// A folder of rule files to test instead of the built-in rules.
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScoreArgs {
+    /// Folder with labels.tsv and the documents (beside it or in docs/).
+    #[arg(value_name = "DIR")]
+    pub(crate) dir: PathBuf,
+    /// Also list every content line lost and every boilerplate line missed.
+    #[arg(long)]
+    pub(crate) verbose: bool,
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}

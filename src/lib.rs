@@ -1,0 +1,213 @@
+//! zhclean strips boilerplate from scraped Chinese web documents and reports exactly what it
+//! removed and why.
+//!
+//! Pipeline, one module per stage: bytes ──[`decode`]──▶ text ──[`canon`]──▶ canonical lines
+//! ──[`classify`] with [`rules`]──▶ decisions ──[`emit`]──▶ clean text + [`report`] (+ [`diff`]).
+//!
+//! The library never prints, exits or panics on any input; the `zhclean` binary is a thin layer
+//! that walks paths and prints.
+//!
+//! ```
+//! use zhclean::{Cleaner, Options, rules::RuleSet};
+//! let cleaner = Cleaner::new(RuleSet::builtin().unwrap(), &Options::default()).unwrap();
+//! let doc = "來源:共產黨員網\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\n";
+//! let cleaned = cleaner.clean_bytes(doc.as_bytes(), "doc.txt").unwrap();
+//! assert_eq!(cleaned.text, "党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\n");
+//! assert_eq!(cleaned.report.removed[0].code, "META001");
+//! ```
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod canon;
+pub mod classify;
+pub mod convert;
+pub mod decode;
+pub mod diff;
+pub mod emit;
+pub mod report;
+pub mod rules;
+pub mod score;
+
+use canon::Canonical;
+use convert::{Conversion, ConvertError, Converter};
+use decode::{DecodeError, Label};
+use diff::Op;
+use emit::Fate;
+use report::{Removal, Report};
+use rules::RuleSet;
+
+/// Share of a document's characters whose removal earns a warning in the report.
+pub const HEAVY_REMOVAL_SHARE: f64 = 0.5;
+
+/// How documents are cleaned, apart from the rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// OpenCC conversion applied to the canonical form (default `t2s`).
+    pub conversion: Conversion,
+    /// Decode every input with this encoding instead of detecting it.
+    pub encoding: Option<Label>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { conversion: Conversion::T2s, encoding: None }
+    }
+}
+
+/// Rules and converters, ready to clean any number of documents (shareable across threads).
+pub struct Cleaner {
+    rules: RuleSet,
+    converter: Converter,
+    /// Converter for the matching view when the output is not already Simplified.
+    view_t2s: Option<Converter>,
+    encoding: Option<Label>,
+}
+
+/// A cleaned document: the text, its report, and what is needed to show a diff.
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub text: String,
+    pub report: Report,
+    /// The decoded input.
+    pub decoded: String,
+    pub canonical: Canonical,
+    /// What became of each input line.
+    pub fates: Vec<Fate>,
+}
+
+impl Cleaner {
+    pub fn new(rules: RuleSet, options: &Options) -> Result<Cleaner, ConvertError> {
+        let view_t2s = match options.conversion {
+            Conversion::T2s => None,
+            _ => Some(Converter::new(Conversion::T2s)?),
+        };
+        Ok(Cleaner { rules, converter: Converter::new(options.conversion)?, view_t2s, encoding: options.encoding })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Decodes and cleans one document; `path` is recorded in the report.
+    pub fn clean_bytes(&self, bytes: &[u8], path: &str) -> Result<Cleaned, DecodeError> {
+        let decoded = decode::decode(bytes, self.encoding)?;
+        let mut cleaned = self.clean_text(decoded.text, path);
+        cleaned.report.bytes_in = bytes.len();
+        if decoded.decoding.malformed > 0 {
+            cleaned.report.warnings.insert(
+                0,
+                format!("{} malformed byte sequence(s) in {} replaced by U+FFFD", decoded.decoding.malformed, decoded.decoding.encoding),
+            );
+        }
+        cleaned.report.encoding = Some(decoded.decoding);
+        Ok(cleaned)
+    }
+
+    /// Cleans text that is already decoded.
+    pub fn clean_text(&self, text: String, path: &str) -> Cleaned {
+        let canonical = canon::canonicalise(&text, &self.converter);
+        let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
+        let decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let (out, fates) = emit::emit(&canonical.lines, &decisions);
+        let rules = self.rules.rules();
+        let removed: Vec<Removal> = fates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| match f {
+                Fate::Dropped(r) => Some(Removal {
+                    line: i + 1,
+                    code: rules[*r].code.clone(),
+                    name: rules[*r].name.clone(),
+                    category: rules[*r].category,
+                    text: canonical.lines[i].clone(),
+                }),
+                _ => None,
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        let removed_chars: usize = removed.iter().map(|r| r.text.chars().count()).sum();
+        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
+        if total_chars > 0 && removed_chars as f64 > HEAVY_REMOVAL_SHARE * total_chars as f64 {
+            warnings.push(format!("{removed_chars} of {total_chars} characters removed (more than half): review this document"));
+        }
+        let report = Report {
+            path: path.to_owned(),
+            encoding: None,
+            bytes_in: text.len(),
+            bytes_out: out.len(),
+            lines_in: canon::line_count(&text),
+            lines_out: out.lines().count(),
+            conversion: self.converter.conversion().name(),
+            converted_chars: canonical.converted_chars,
+            pinyin_removed: canonical.pinyin_removed,
+            removed,
+            warnings,
+        };
+        Cleaned { text: out, report, decoded: text, canonical, fates }
+    }
+}
+
+impl Cleaned {
+    /// Whether cleaning changes the file's bytes (`bytes` as read).
+    pub fn changes(&self, bytes: &[u8]) -> bool {
+        self.text.as_bytes() != bytes
+    }
+
+    /// Unified diff of the canonical input (conversion applied, nothing removed) against the
+    /// output: only removals show.
+    pub fn diff_canonical(&self, path: &str) -> String {
+        let labels = self.labels();
+        let canon_fates = emit::emit(&self.canonical.lines, &all_kept(&self.canonical.lines)).1;
+        let ops: Vec<Op<'_>> = self
+            .canonical
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| canon_fates[*i].is_written())
+            .map(|(i, line)| match self.fates[i] {
+                Fate::Kept | Fate::BlankKept => Op::Equal(line),
+                Fate::Dropped(_) => Op::Delete(line, labels[i].as_deref()),
+                Fate::BlankDropped => Op::Delete(line, Some(BLANK_LABEL)),
+            })
+            .collect();
+        diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, true)
+    }
+
+    /// Unified diff of the decoded input as it is against the output: removals, and kept lines
+    /// rewritten into canonical form.
+    pub fn diff_original(&self, path: &str) -> String {
+        let labels = self.labels();
+        let raw = canon::split_lines(&self.decoded);
+        let mut ops = Vec::with_capacity(raw.len());
+        for (i, old) in raw.iter().enumerate() {
+            let new = self.canonical.lines.get(i).map_or("", String::as_str);
+            match self.fates.get(i).copied().unwrap_or(Fate::BlankDropped) {
+                Fate::Kept | Fate::BlankKept if *old == new => ops.push(Op::Equal(old)),
+                Fate::Kept | Fate::BlankKept => {
+                    ops.push(Op::Delete(old, None));
+                    ops.push(Op::Insert(new));
+                }
+                Fate::Dropped(_) => ops.push(Op::Delete(old, labels[i].as_deref())),
+                Fate::BlankDropped => ops.push(Op::Delete(old, Some(BLANK_LABEL))),
+            }
+        }
+        // `split_lines` yields a last empty line when the text ends with a newline.
+        let ends_with_newline = self.decoded.is_empty() || raw.last() == Some(&"");
+        if ends_with_newline {
+            ops.pop();
+        }
+        diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, ends_with_newline)
+    }
+
+    /// `CODE name` per dropped line, by line index.
+    fn labels(&self) -> Vec<Option<String>> {
+        let by_line: std::collections::HashMap<usize, &Removal> = self.report.removed.iter().map(|r| (r.line - 1, r)).collect();
+        (0..self.fates.len()).map(|i| by_line.get(&i).map(|r| format!("{} {}", r.code, r.name))).collect()
+    }
+}
+
+/// Label of blank lines removed by collapsing.
+const BLANK_LABEL: &str = "blank-lines";
+
+fn all_kept(lines: &[String]) -> Vec<classify::Decision> {
+    lines.iter().map(|l| if l.is_empty() { classify::Decision::Blank } else { classify::Decision::Keep }).collect()
+}

@@ -1,0 +1,54 @@
+//! The removal report: one JSON object per document (JSON Lines with `--report FILE`).
+//!
+//! ```json
+//! {"path":"doc.txt",
+//!  "encoding":{"encoding":"GBK","method":"detector","bom":false,"malformed":0},
+//!  "bytes_in":19697,"bytes_out":17012,"lines_in":97,"lines_out":55,
+//!  "conversion":"t2s","converted_chars":0,"pinyin_removed":0,
+//!  "removed":[{"line":9,"code":"META001","name":"source-field","category":"metadata","text":"来源:共产党员网"}],
+//!  "warnings":[]}
+//! ```
+//!
+//! - `path`: the input as given (`-` for standard input).
+//! - `encoding`: how the bytes were decoded (`null` for text given as a string); `method` is one of
+//!   `override`, `bom`, `utf8`, `utf16-sniff`, `utf32-sniff`, `detector`; `malformed` counts byte
+//!   sequences replaced by U+FFFD.
+//! - `bytes_in`/`bytes_out`: input bytes and cleaned UTF-8 bytes; `lines_in`/`lines_out`: lines in the
+//!   decoded input and in the output (blank lines included).
+//! - `converted_chars`: characters changed by the OpenCC `conversion`; `pinyin_removed`: pinyin
+//!   annotations removed.
+//! - `removed`: every dropped line, in order, with its 1-based line number in the decoded input, the
+//!   rule's code, name and category, and the line's canonical text.
+//! - `warnings`: things a reviewer should look at (malformed input, most of a document removed).
+
+use serde::Serialize;
+
+use crate::decode::Decoding;
+use crate::rules::Category;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub path: String,
+    pub encoding: Option<Decoding>,
+    pub bytes_in: usize,
+    pub bytes_out: usize,
+    pub lines_in: usize,
+    pub lines_out: usize,
+    pub conversion: &'static str,
+    pub converted_chars: usize,
+    pub pinyin_removed: usize,
+    pub removed: Vec<Removal>,
+    pub warnings: Vec<String>,
+}
+
+/// One dropped line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removal {
+    /// 1-based line number in the decoded input.
+    pub line: usize,
+    pub code: String,
+    pub name: String,
+    pub category: Category,
+    /// The line in canonical form.
+    pub text: String,
+}

@@ -1,0 +1,154 @@
+//! Detectors: matchers that need code rather than a regex. Rule files switch them on and tune them
+//! with `detector = "NAME"` and a `[rule.params]` table.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+/// The gazetteer of Chinese administrative divisions (`rules/places.txt`, CC0).
+static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../../rules/places.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+});
+
+/// What a detector sees of the document.
+pub struct Context<'a> {
+    /// Canonical lines.
+    pub lines: &'a [String],
+    /// Matching views of the same lines.
+    pub views: &'a [String],
+}
+
+/// A named detector with its parameters.
+#[derive(Debug, Clone)]
+pub enum Detector {
+    /// A line that is a list of place names (`潮州市| 潞城市| 南部县| …`), SEO spam.
+    PlaceList(PlaceList),
+    /// A line of nothing but numbers (`1 1 1`, a stray page number).
+    StrayNumber(StrayNumber),
+    /// A line that repeats an earlier non-blank line exactly (a title shown twice).
+    RepeatedLine,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PlaceList {
+    /// At least this many list items.
+    #[serde(default = "PlaceList::default_min_items")]
+    pub min_items: usize,
+    /// At least this share of the items are place names.
+    #[serde(default = "PlaceList::default_min_share")]
+    pub min_share: f64,
+}
+
+impl PlaceList {
+    fn default_min_items() -> usize {
+        6
+    }
+    fn default_min_share() -> f64 {
+        0.7
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct StrayNumber {
+    /// Longest line (characters) taken for a stray number.
+    #[serde(default = "StrayNumber::default_max_chars")]
+    pub max_chars: usize,
+}
+
+impl StrayNumber {
+    fn default_max_chars() -> usize {
+        12
+    }
+}
+
+impl Detector {
+    /// Builds a detector from its name and `[rule.params]`.
+    pub(super) fn new(name: &str, params: Option<toml::Table>) -> Result<Detector, String> {
+        let params = params.unwrap_or_default();
+        let bad = |e: toml::de::Error| format!("bad params for detector {name}: {}", e.message().trim_end());
+        match name {
+            "place-list" => {
+                let p: PlaceList = params.try_into().map_err(bad)?;
+                if p.min_items < 2 || !(0.0..=1.0).contains(&p.min_share) {
+                    return Err("place-list needs min-items >= 2 and min-share in 0..=1".into());
+                }
+                Ok(Detector::PlaceList(p))
+            }
+            "stray-number" => Ok(Detector::StrayNumber(params.try_into().map_err(bad)?)),
+            "repeated-line" => {
+                if !params.is_empty() {
+                    return Err("repeated-line takes no params".into());
+                }
+                Ok(Detector::RepeatedLine)
+            }
+            _ => Err(format!("unknown detector `{name}` (known: place-list, stray-number, repeated-line)")),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Detector::PlaceList(p) => format!("place-list (min-items {}, min-share {})", p.min_items, p.min_share),
+            Detector::StrayNumber(p) => format!("stray-number (max-chars {})", p.max_chars),
+            Detector::RepeatedLine => "repeated-line".into(),
+        }
+    }
+
+    /// Whether line `i` matches.
+    pub fn matches(&self, cx: &Context<'_>, i: usize) -> bool {
+        match self {
+            Detector::PlaceList(p) => is_place_list(&cx.lines[i], p),
+            Detector::StrayNumber(p) => is_stray_number(&cx.views[i], p.max_chars),
+            Detector::RepeatedLine => {
+                let v = &cx.views[i];
+                !v.is_empty() && cx.views[..i].iter().any(|earlier| earlier == v)
+            }
+        }
+    }
+}
+
+fn is_place_list(line: &str, p: &PlaceList) -> bool {
+    let items: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || "|｜,，、;；/·".contains(c))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if items.len() < p.min_items {
+        return false;
+    }
+    let places = items.iter().filter(|s| PLACES.contains(*s)).count();
+    places as f64 >= p.min_share * items.len() as f64
+}
+
+fn is_stray_number(view: &str, max_chars: usize) -> bool {
+    view.chars().count() <= max_chars
+        && view.chars().any(|c| c.is_ascii_digit())
+        && view.chars().all(|c| c.is_ascii_digit() || " .,/-:".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place_list(line: &str) -> bool {
+        is_place_list(line, &PlaceList { min_items: 6, min_share: 0.7 })
+    }
+
+    #[test]
+    fn place_lists() {
+        assert!(place_list("潮州市| 潞城市| 南部县| 怀仁县| 如皋市| 平利县| 朝阳市| 宽甸| 黔南"));
+        assert!(place_list("北京 上海 广州 深圳 杭州 南京 苏州"));
+        assert!(!place_list("我们去了北京、上海和广州，看到了很多新的变化。"));
+        assert!(!place_list("北京、上海、广州"));
+    }
+
+    #[test]
+    fn stray_numbers() {
+        assert!(is_stray_number("1 1 1", 12));
+        assert!(is_stray_number("1", 12));
+        assert!(!is_stray_number("第1页", 12));
+        assert!(!is_stray_number("2023年", 12));
+        assert!(!is_stray_number("1234567890123", 12));
+    }
+}

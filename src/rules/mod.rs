@@ -1,0 +1,332 @@
+//! Rules: what boilerplate looks like, where it may be removed, and the examples that prove it.
+//!
+//! Rule files are TOML (`[[rule]]` tables, see `file`); the default set in `rules/` is embedded in
+//! the binary. A `RuleSet` is the compiled, selected list that `classify` applies.
+
+mod detect;
+mod file;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+
+pub use detect::{Context, Detector};
+pub use file::RuleError;
+
+/// What kind of boilerplate a rule removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Navigation,
+    Metadata,
+    Widget,
+    Footer,
+    Spam,
+    Noise,
+}
+
+impl Category {
+    pub const ALL: [Category; 6] =
+        [Category::Navigation, Category::Metadata, Category::Widget, Category::Footer, Category::Spam, Category::Noise];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Navigation => "navigation",
+            Category::Metadata => "metadata",
+            Category::Widget => "widget",
+            Category::Footer => "footer",
+            Category::Spam => "spam",
+            Category::Noise => "noise",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where in a document a rule may act. Lines that read as prose anchor the body; the head is what
+/// comes before the first anchor, the tail what comes after the last one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Region {
+    Head,
+    Tail,
+    /// Head or tail.
+    Edges,
+    /// Anywhere, prose lines included: only for matchers that cannot mistake prose.
+    Anywhere,
+}
+
+impl Region {
+    pub fn name(self) -> &'static str {
+        match self {
+            Region::Head => "head",
+            Region::Tail => "tail",
+            Region::Edges => "edges",
+            Region::Anywhere => "anywhere",
+        }
+    }
+}
+
+/// What a rule does with a matching line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Drop the matching line.
+    #[default]
+    DropLine,
+    /// Drop the matching line and every line after it (a footer marker in the tail).
+    DropRest,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::DropLine => "drop-line",
+            Action::DropRest => "drop-rest",
+        }
+    }
+}
+
+/// How a rule recognises a line. Patterns and literals see the matching view of a line
+/// (`canon::view`).
+#[derive(Debug, Clone)]
+pub enum Matcher {
+    /// A regex searched in the view.
+    Pattern(Regex),
+    /// The whole view equals one of these (folded like the view).
+    Literals(HashSet<String>),
+    /// Code that looks at the line and its neighbours.
+    Detector(Detector),
+}
+
+/// One rule example: cleaning `input` with only this rule must give `output`.
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub input: String,
+    pub output: String,
+    /// Known failure: reported, not counted.
+    pub todo: bool,
+    /// Line of the example's `input` in its rule file.
+    pub line: usize,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub code: String,
+    pub name: String,
+    pub category: Category,
+    pub summary: String,
+    pub why: String,
+    pub region: Region,
+    pub action: Action,
+    pub matcher: Matcher,
+    /// The rule only matches lines of at most this many characters (in the view).
+    pub max_chars: Option<usize>,
+    pub examples: Vec<Example>,
+    /// The rule file (`rules/metadata.toml` for built-in rules) and the line of its code.
+    pub file: String,
+    pub line: usize,
+}
+
+impl Rule {
+    /// Whether the selector (a code such as `META001`, a code prefix such as `META`, or a
+    /// category such as `metadata`) names this rule.
+    fn is_named_by(&self, selector: &str) -> bool {
+        selector.eq_ignore_ascii_case(self.category.name())
+            || self.name == selector
+            || (self.code.len() >= selector.len()
+                && self.code.is_char_boundary(selector.len())
+                && self.code[..selector.len()].eq_ignore_ascii_case(selector))
+    }
+
+    /// Matcher kind and value, for listings.
+    pub fn matcher_description(&self) -> String {
+        match &self.matcher {
+            Matcher::Pattern(re) => format!("pattern {}", re.as_str()),
+            Matcher::Literals(set) => {
+                let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
+                v.sort_unstable();
+                format!("literals {}", v.join(" | "))
+            }
+            Matcher::Detector(d) => format!("detector {}", d.describe()),
+        }
+    }
+}
+
+/// The built-in rule files, embedded so the binary works anywhere.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("rules/metadata.toml", include_str!("../../rules/metadata.toml")),
+    ("rules/widget.toml", include_str!("../../rules/widget.toml")),
+    ("rules/footer.toml", include_str!("../../rules/footer.toml")),
+    ("rules/noise.toml", include_str!("../../rules/noise.toml")),
+    ("rules/spam.toml", include_str!("../../rules/spam.toml")),
+];
+
+/// A compiled, selected list of rules, in the order they are applied.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The built-in rules.
+    pub fn builtin() -> Result<RuleSet, RuleError> {
+        let mut set = RuleSet::default();
+        for (name, text) in BUILTIN {
+            set.add(file::parse(name, text)?, false)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds every `*.toml` file in `dir` (sorted by name). A rule whose code is already present
+    /// replaces it; a code defined twice within `dir` is an error.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<(), RuleError> {
+        let mut paths = Vec::new();
+        let entries = std::fs::read_dir(dir).map_err(|e| RuleError::io(dir, &e))?;
+        for entry in entries {
+            let path = entry.map_err(|e| RuleError::io(dir, &e))?.path();
+            if path.extension().is_some_and(|e| e == "toml") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        paths.sort();
+        let mut seen = HashSet::new();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).map_err(|e| RuleError::io(&path, &e))?;
+            let name = path.display().to_string();
+            let rules = file::parse(&name, &text)?;
+            for rule in &rules {
+                if !seen.insert(rule.code.clone()) {
+                    return Err(RuleError::at(&name, rule.line, 1, format!("rule code {} is defined twice", rule.code)));
+                }
+            }
+            self.add(rules, true)?;
+        }
+        Ok(())
+    }
+
+    /// Parses rule-file text (as if read from `name`) and adds its rules.
+    pub fn add_text(&mut self, name: &str, text: &str) -> Result<(), RuleError> {
+        self.add(file::parse(name, text)?, true)
+    }
+
+    fn add(&mut self, rules: Vec<Rule>, replace: bool) -> Result<(), RuleError> {
+        for rule in rules {
+            match self.rules.iter().position(|r| r.code == rule.code) {
+                Some(i) if replace => self.rules[i] = rule,
+                Some(i) => {
+                    let first = &self.rules[i];
+                    return Err(RuleError::at(
+                        &rule.file,
+                        rule.line,
+                        1,
+                        format!("rule code {} is already defined at {}:{}", rule.code, first.file, first.line),
+                    ));
+                }
+                None => self.rules.push(rule),
+            }
+        }
+        Ok(())
+    }
+
+    /// Keeps the rules named by `select` (all when empty) and not named by `ignore`. A selector
+    /// that names no rule is an error, so a typo does not silently disable nothing.
+    pub fn select(mut self, select: &[String], ignore: &[String]) -> Result<RuleSet, UnknownSelector> {
+        for s in select.iter().chain(ignore) {
+            if !self.rules.iter().any(|r| r.is_named_by(s)) {
+                return Err(UnknownSelector(s.clone()));
+            }
+        }
+        self.rules.retain(|r| {
+            (select.is_empty() || select.iter().any(|s| r.is_named_by(s))) && !ignore.iter().any(|s| r.is_named_by(s))
+        });
+        Ok(self)
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    }
+
+    /// A set holding only `rule` (for running its examples).
+    pub fn only(rule: &Rule) -> RuleSet {
+        RuleSet { rules: vec![rule.clone()] }
+    }
+}
+
+/// The result of one rule example.
+#[derive(Debug, Clone)]
+pub struct ExampleOutcome<'a> {
+    pub rule: &'a Rule,
+    pub example: &'a Example,
+    /// What cleaning the input with only this rule gave.
+    pub got: String,
+    /// The expected output in canonical form.
+    pub expected: String,
+}
+
+impl ExampleOutcome<'_> {
+    pub fn passed(&self) -> bool {
+        self.got == self.expected
+    }
+}
+
+/// Runs every example of every rule in `set`: the input cleaned with only its rule (and the default
+/// conversion) must give the output.
+pub fn run_examples(set: &RuleSet) -> Result<Vec<ExampleOutcome<'_>>, crate::convert::ConvertError> {
+    let options = crate::Options::default();
+    let canonical = crate::Cleaner::new(RuleSet::default(), &options)?;
+    let mut outcomes = Vec::new();
+    for rule in set.rules() {
+        let cleaner = crate::Cleaner::new(RuleSet::only(rule), &options)?;
+        for example in &rule.examples {
+            outcomes.push(ExampleOutcome {
+                rule,
+                example,
+                got: cleaner.clean_text(example.input.clone(), "example").text,
+                expected: canonical.clean_text(example.output.clone(), "example").text,
+            });
+        }
+    }
+    Ok(outcomes)
+}
+
+/// A `--select`/`--ignore` value that names no rule, category or code prefix.
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` names no rule, code prefix or category")]
+pub struct UnknownSelector(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_parse() {
+        let set = RuleSet::builtin().unwrap();
+        assert!(set.rules().len() >= 10);
+        for rule in set.rules() {
+            assert!(rule.file.starts_with("rules/"), "{}", rule.file);
+        }
+    }
+
+    #[test]
+    fn selection_by_code_prefix_and_category() {
+        let set = RuleSet::builtin().unwrap();
+        let meta = set.clone().select(&["metadata".into()], &[]).unwrap();
+        assert!(meta.rules().iter().all(|r| r.category == Category::Metadata));
+        let no_meta = set.clone().select(&[], &["META".into()]).unwrap();
+        assert!(no_meta.rules().iter().all(|r| !r.code.starts_with("META")));
+        assert!(set.select(&["NOPE999".into()], &[]).is_err());
+    }
+}
