@@ -274,6 +274,8 @@ pub struct ExampleOutcome<'a> {
     pub got: String,
     /// The expected output in canonical form.
     pub expected: String,
+    /// Lines the rule removed from the input.
+    pub removed: usize,
 }
 
 impl ExampleOutcome<'_> {
@@ -291,11 +293,13 @@ pub fn run_examples(set: &RuleSet) -> Result<Vec<ExampleOutcome<'_>>, crate::con
     for rule in set.rules() {
         let cleaner = crate::Cleaner::new(RuleSet::only(rule), &options)?;
         for example in &rule.examples {
+            let cleaned = cleaner.clean_text(example.input.clone(), "example");
             outcomes.push(ExampleOutcome {
                 rule,
                 example,
-                got: cleaner.clean_text(example.input.clone(), "example").text,
+                got: cleaned.text,
                 expected: canonical.clean_text(example.output.clone(), "example").text,
+                removed: cleaned.report.removed.len(),
             });
         }
     }

@@ -1,1 +1,18 @@
+//! Integration tests, one binary (see Cargo.toml `autotests = false`).
 
+/// Seed documents: labels honoured, snapshots of output and report, idempotence.
+mod seeds;
+/// The `zhclean` command: every subcommand and exit code.
+mod cli;
+/// Rule files: built-in examples, rule-file errors.
+mod rules;
+
+use std::path::{Path, PathBuf};
+
+pub(crate) fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub(crate) fn cleaner() -> zhclean::Cleaner {
+    zhclean::Cleaner::new(zhclean::rules::RuleSet::builtin().unwrap(), &zhclean::Options::default()).unwrap()
+}
