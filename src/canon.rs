@@ -144,7 +144,7 @@ fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
 }
 
 fn syllables(group: &str) -> impl Iterator<Item = &str> {
-    group.split(|c| matches!(c, '(' | ')' | '（' | '）')).filter(|s| !s.is_empty())
+    group.split(['(', ')', '（', '）']).filter(|s| !s.is_empty())
 }
 
 fn has_tone(s: &str) -> bool {

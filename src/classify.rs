@@ -24,10 +24,10 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
         lines.iter().map(|l| if l.is_empty() { Decision::Blank } else { Decision::Keep }).collect();
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
-    for i in 0..lines.len() {
-        if decisions[i] == Decision::Keep {
+    for (i, d) in decisions.iter_mut().enumerate() {
+        if *d == Decision::Keep {
             if let Some(&r) = anywhere.iter().find(|&&r| matches(&rules[r], &cx, i)) {
-                decisions[i] = Decision::Drop(r);
+                *d = Decision::Drop(r);
             }
         }
     }

@@ -6,6 +6,8 @@ mod seeds;
 mod cli;
 /// Rule files: built-in examples, rule-file errors.
 mod rules;
+/// Scores on the labelled dev pages (skipped when absent).
+mod quality;
 
 use std::path::{Path, PathBuf};
 
