@@ -169,6 +169,7 @@ impl Cleaned {
                 Fate::BlankDropped => Op::Delete(line, Some(BLANK_LABEL)),
             })
             .collect();
+        let path = path.trim_start_matches('/');
         diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, true)
     }
 
@@ -195,6 +196,7 @@ impl Cleaned {
         if ends_with_newline {
             ops.pop();
         }
+        let path = path.trim_start_matches('/');
         diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, ends_with_newline)
     }
 

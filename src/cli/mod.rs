@@ -215,7 +215,7 @@ pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
         RulesCommand::List { settings } => {
             let cleaner = cleaner(&settings)?;
             for r in cleaner.rules().rules() {
-                writeln!(out, "{:<8} {:<20} {:<10} {:<8} {}", r.code, r.name, r.category, r.region.name(), r.summary)?;
+                writeln!(out, "{:<8} {:<20} {:<10} {:<8} {}", r.code, r.name, r.category.name(), r.region.name(), r.summary)?;
             }
             Ok(Status::Success)
         }

@@ -189,7 +189,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
     let re = RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("bad pattern: {}", e.to_string().replace('\n', " ")))?;
+        .map_err(|e| format!("bad pattern: {}", e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")))?;
     if re.is_match("") {
         return Err("pattern matches the empty line; it would match everything".into());
     }
