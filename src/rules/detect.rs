@@ -28,6 +28,50 @@ pub enum Detector {
     StrayNumber(StrayNumber),
     /// A line that repeats an earlier non-blank line exactly (a title shown twice).
     RepeatedLine,
+    /// A short line among other short lines (a menu rendered one item per line).
+    ShortRun(ShortRun),
+    /// A line of many short items separated by spaces or bars (a link list on one line).
+    LinkList(LinkList),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ShortRun {
+    /// Longest line (characters of the view) counted as short.
+    #[serde(default = "ShortRun::default_max_chars")]
+    pub max_chars: usize,
+    /// Fewest short lines in a row (blank lines do not break a run).
+    #[serde(default = "ShortRun::default_min_run")]
+    pub min_run: usize,
+}
+
+impl ShortRun {
+    fn default_max_chars() -> usize {
+        10
+    }
+    fn default_min_run() -> usize {
+        3
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LinkList {
+    /// Fewest items.
+    #[serde(default = "LinkList::default_min_items")]
+    pub min_items: usize,
+    /// Longest item (characters).
+    #[serde(default = "LinkList::default_max_item_chars")]
+    pub max_item_chars: usize,
+}
+
+impl LinkList {
+    fn default_min_items() -> usize {
+        4
+    }
+    fn default_max_item_chars() -> usize {
+        8
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -84,7 +128,23 @@ impl Detector {
                 }
                 Ok(Detector::RepeatedLine)
             }
-            _ => Err(format!("unknown detector `{name}` (known: place-list, stray-number, repeated-line)")),
+            "short-run" => {
+                let p: ShortRun = params.try_into().map_err(bad)?;
+                if p.min_run < 2 {
+                    return Err("short-run needs min-run >= 2".into());
+                }
+                Ok(Detector::ShortRun(p))
+            }
+            "link-list" => {
+                let p: LinkList = params.try_into().map_err(bad)?;
+                if p.min_items < 2 {
+                    return Err("link-list needs min-items >= 2".into());
+                }
+                Ok(Detector::LinkList(p))
+            }
+            _ => Err(format!(
+                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list)"
+            )),
         }
     }
 
@@ -93,6 +153,8 @@ impl Detector {
             Detector::PlaceList(p) => format!("place-list (min-items {}, min-share {})", p.min_items, p.min_share),
             Detector::StrayNumber(p) => format!("stray-number (max-chars {})", p.max_chars),
             Detector::RepeatedLine => "repeated-line".into(),
+            Detector::ShortRun(p) => format!("short-run (max-chars {}, min-run {})", p.max_chars, p.min_run),
+            Detector::LinkList(p) => format!("link-list (min-items {}, max-item-chars {})", p.min_items, p.max_item_chars),
         }
     }
 
@@ -105,8 +167,40 @@ impl Detector {
                 let v = &cx.views[i];
                 !v.is_empty() && cx.views[..i].iter().any(|earlier| earlier == v)
             }
+            Detector::ShortRun(p) => in_short_run(cx.views, i, p),
+            Detector::LinkList(p) => is_link_list(&cx.lines[i], p),
         }
     }
+}
+
+/// Sentence punctuation marks a line as text, however short.
+fn has_sentence_end(view: &str) -> bool {
+    view.contains(['。', '!', '?', ';', '…', ','])
+}
+
+fn is_short(view: &str, max_chars: usize) -> bool {
+    !view.is_empty() && view.chars().count() <= max_chars && !has_sentence_end(view)
+}
+
+/// Whether line `i` is short and lies in a run of at least `min_run` short lines; looks at most
+/// `min_run - 1` non-blank lines each way, so the work per line is bounded.
+fn in_short_run(views: &[String], i: usize, p: &ShortRun) -> bool {
+    if !is_short(&views[i], p.max_chars) {
+        return false;
+    }
+    let side = |iter: &mut dyn Iterator<Item = &String>| {
+        iter.filter(|v| !v.is_empty()).take(p.min_run - 1).take_while(|v| is_short(v, p.max_chars)).count()
+    };
+    let before = side(&mut views[..i].iter().rev());
+    let after = side(&mut views[i + 1..].iter());
+    before + after + 1 >= p.min_run
+}
+
+fn is_link_list(line: &str, p: &LinkList) -> bool {
+    let items: Vec<&str> = line.split(|c: char| c.is_whitespace() || "|｜·•/".contains(c)).filter(|s| !s.is_empty()).collect();
+    items.len() >= p.min_items
+        && items.iter().all(|s| s.chars().count() <= p.max_item_chars)
+        && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
 }
 
 fn is_place_list(line: &str, p: &PlaceList) -> bool {
@@ -141,6 +235,27 @@ mod tests {
         assert!(place_list("北京 上海 广州 深圳 杭州 南京 苏州"));
         assert!(!place_list("我们去了北京、上海和广州，看到了很多新的变化。"));
         assert!(!place_list("北京、上海、广州"));
+    }
+
+    #[test]
+    fn short_runs() {
+        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let p = ShortRun { max_chars: 10, min_run: 3 };
+        let views = v(&["首页", "", "新闻", "体育", "这是一段很长的正文内容，超过了十个字符。", "关于我们"]);
+        assert!(in_short_run(&views, 0, &p));
+        assert!(in_short_run(&views, 3, &p));
+        assert!(!in_short_run(&views, 4, &p));
+        assert!(!in_short_run(&views, 5, &p));
+        assert!(!in_short_run(&v(&["谢谢。", "好的。", "再见。"]), 1, &p));
+    }
+
+    #[test]
+    fn link_lists() {
+        let p = LinkList { min_items: 4, max_item_chars: 8 };
+        assert!(is_link_list("新华每日电讯 经济参考 瞭望 半月谈 中证报 上证报", &p));
+        assert!(is_link_list("关于 / RubyConf / Ruby 镜像 / 活跃会员", &p));
+        assert!(!is_link_list("李强在新疆调研时强调 彰显特色优势 提高开放水平 在高质量发展中增进民生福祉", &p));
+        assert!(!is_link_list("我 爱 北京 天安门，天安门 上 太阳 升。", &p));
     }
 
     #[test]

@@ -161,13 +161,16 @@ impl Rule {
     }
 }
 
-/// The built-in rule files, embedded so the binary works anywhere.
+/// The built-in rule files, embedded so the binary works anywhere. A line is attributed to the
+/// first rule that matches it, in this order.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("rules/metadata.toml", include_str!("../../rules/metadata.toml")),
     ("rules/widget.toml", include_str!("../../rules/widget.toml")),
     ("rules/footer.toml", include_str!("../../rules/footer.toml")),
     ("rules/noise.toml", include_str!("../../rules/noise.toml")),
     ("rules/spam.toml", include_str!("../../rules/spam.toml")),
+    // Last: its detectors are general, so a specific rule names a line first.
+    ("rules/navigation.toml", include_str!("../../rules/navigation.toml")),
 ];
 
 /// A compiled, selected list of rules, in the order they are applied.
