@@ -16,8 +16,36 @@ pub enum Decision {
     Drop(usize),
 }
 
+/// Most passes over the lines left (see `classify`).
+const MAX_PASSES: usize = 8;
+
 /// Decides every line. `lines` are canonical, `views` their matching views.
+///
+/// Detectors that look at neighbours see new neighbours once lines are dropped, so the lines left
+/// are classified again until a pass drops nothing more: what cleaning the output would see is
+/// what the last pass saw, and cleaning stays idempotent.
 pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Decision> {
+    let all: Vec<usize> = (0..lines.len()).collect();
+    let mut decisions = vec![Decision::Blank; lines.len()];
+    let mut left = all;
+    for _ in 0..MAX_PASSES {
+        let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
+        let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
+        let pass = classify_once(&sub_lines, &sub_views, rules);
+        let mut dropped_any = false;
+        for (&i, d) in left.iter().zip(&pass) {
+            dropped_any |= matches!(d, Decision::Drop(_));
+            decisions[i] = *d;
+        }
+        if !dropped_any {
+            break;
+        }
+        left.retain(|&i| !matches!(decisions[i], Decision::Drop(_)));
+    }
+    decisions
+}
+
+fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
     let rules = rules.rules();
     let cx = Context { lines, views };
     let mut decisions: Vec<Decision> =
@@ -32,7 +60,7 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
         }
     }
 
-    let anchors: Vec<usize> = (0..lines.len()).filter(|&i| decisions[i] == Decision::Keep && is_prose(&views[i])).collect();
+    let anchors: Vec<usize> = (0..lines.len()).filter(|&i| decisions[i] == Decision::Keep && is_prose(views[i])).collect();
     let (first, last) = match (anchors.first(), anchors.last()) {
         (Some(&f), Some(&l)) => (f, l),
         // No prose at all: every line is both head and tail.
@@ -69,13 +97,13 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
 }
 
 fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
-    let view = &cx.views[i];
+    let view = cx.views[i];
     if rule.max_chars.is_some_and(|max| view.chars().count() > max) {
         return false;
     }
     match &rule.matcher {
         Matcher::Pattern(re) => re.is_match(view),
-        Matcher::Literals(set) => set.contains(view.as_str()),
+        Matcher::Literals(set) => set.contains(view),
         Matcher::Detector(d) => d.matches(cx, i),
     }
 }

@@ -14,9 +14,9 @@ static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 /// What a detector sees of the document.
 pub struct Context<'a> {
     /// Canonical lines.
-    pub lines: &'a [String],
+    pub lines: &'a [&'a str],
     /// Matching views of the same lines.
-    pub views: &'a [String],
+    pub views: &'a [&'a str],
 }
 
 /// A named detector with its parameters.
@@ -161,14 +161,14 @@ impl Detector {
     /// Whether line `i` matches.
     pub fn matches(&self, cx: &Context<'_>, i: usize) -> bool {
         match self {
-            Detector::PlaceList(p) => is_place_list(&cx.lines[i], p),
-            Detector::StrayNumber(p) => is_stray_number(&cx.views[i], p.max_chars),
+            Detector::PlaceList(p) => is_place_list(cx.lines[i], p),
+            Detector::StrayNumber(p) => is_stray_number(cx.views[i], p.max_chars),
             Detector::RepeatedLine => {
-                let v = &cx.views[i];
-                !v.is_empty() && cx.views[..i].iter().any(|earlier| earlier == v)
+                let v = cx.views[i];
+                !v.is_empty() && cx.views[..i].contains(&v)
             }
             Detector::ShortRun(p) => in_short_run(cx.views, i, p),
-            Detector::LinkList(p) => is_link_list(&cx.lines[i], p),
+            Detector::LinkList(p) => is_link_list(cx.lines[i], p),
         }
     }
 }
@@ -184,11 +184,11 @@ fn is_short(view: &str, max_chars: usize) -> bool {
 
 /// Whether line `i` is short and lies in a run of at least `min_run` short lines; looks at most
 /// `min_run - 1` non-blank lines each way, so the work per line is bounded.
-fn in_short_run(views: &[String], i: usize, p: &ShortRun) -> bool {
-    if !is_short(&views[i], p.max_chars) {
+fn in_short_run(views: &[&str], i: usize, p: &ShortRun) -> bool {
+    if !is_short(views[i], p.max_chars) {
         return false;
     }
-    let side = |iter: &mut dyn Iterator<Item = &String>| {
+    let side = |iter: &mut dyn Iterator<Item = &&str>| {
         iter.filter(|v| !v.is_empty()).take(p.min_run - 1).take_while(|v| is_short(v, p.max_chars)).count()
     };
     let before = side(&mut views[..i].iter().rev());
@@ -239,14 +239,13 @@ mod tests {
 
     #[test]
     fn short_runs() {
-        let v = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let p = ShortRun { max_chars: 10, min_run: 3 };
-        let views = v(&["首页", "", "新闻", "体育", "这是一段很长的正文内容，超过了十个字符。", "关于我们"]);
+        let views = ["首页", "", "新闻", "体育", "这是一段很长的正文内容，超过了十个字符。", "关于我们"];
         assert!(in_short_run(&views, 0, &p));
         assert!(in_short_run(&views, 3, &p));
         assert!(!in_short_run(&views, 4, &p));
         assert!(!in_short_run(&views, 5, &p));
-        assert!(!in_short_run(&v(&["谢谢。", "好的。", "再见。"]), 1, &p));
+        assert!(!in_short_run(&["谢谢。", "好的。", "再见。"], 1, &p));
     }
 
     #[test]

@@ -19,3 +19,21 @@ fn dev_pages_lose_little_content() {
     assert!(t.drop_lines > 1000 && t.keep_lines > 300, "{t:?}");
     assert!(t.content_char_loss() <= 0.03, "content-character loss {:.3} > 0.03", t.content_char_loss());
 }
+
+/// Cleaning real navigation-heavy pages twice changes nothing the second time.
+#[test]
+fn dev_pages_clean_idempotently() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dev/docs");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("dev_pages_clean_idempotently: {} absent, skipped", dir.display());
+        return;
+    };
+    let cleaner = crate::cleaner();
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let once = cleaner.clean_bytes(&std::fs::read(&path).unwrap(), "once").unwrap();
+        let twice = cleaner.clean_bytes(once.text.as_bytes(), "twice").unwrap();
+        assert_eq!(twice.report.removed, vec![], "{}", path.display());
+        assert_eq!(twice.text, once.text, "{}", path.display());
+    }
+}
