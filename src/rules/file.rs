@@ -151,6 +151,9 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
             }
             _ => return Err(err(rule_span, format!("rule {code} needs exactly one of `pattern`, `literals` or `detector`"))),
         };
+        if r.action == Action::DropRest && r.region != Region::Tail {
+            return Err(err(r.code.span(), format!("rule {code}: action drop-rest needs region = \"tail\"")));
+        }
         if r.params.is_some() && r.detector.is_none() {
             return Err(err(r.params.as_ref().map_or(rule_span.clone(), |p| p.span()), "`params` only goes with `detector`".into()));
         }
@@ -275,6 +278,12 @@ output = "正文第一句，这是一段足够长的文字，用来当作正文�
         let e = parse("t.toml", &text).unwrap_err();
         assert!(e.message.contains("defined twice"), "{e}");
         assert_eq!(e.line, 16, "{e}");
+    }
+
+    #[test]
+    fn drop_rest_only_in_the_tail() {
+        let text = GOOD.replace("region = \"head\"", "region = \"head\"\naction = \"drop-rest\"");
+        assert!(parse("t.toml", &text).unwrap_err().message.contains("drop-rest needs region"));
     }
 
     #[test]
