@@ -53,14 +53,13 @@ fn read(input: &Input) -> Result<Vec<u8>> {
     }
 }
 
-/// Reads and cleans every input, calling `each` with the result; reports per-file errors and
-/// returns whether any occurred.
+/// Reads and cleans every input (as `fsio::expand` found them), calling `each` with the result;
+/// reports per-file errors and returns whether any occurred.
 fn for_each_document(
     cleaner: &Cleaner,
-    paths: &[PathBuf],
+    (inputs, walk_errors): (Vec<Input>, Vec<(PathBuf, io::Error)>),
     mut each: impl FnMut(&Input, &[u8], Cleaned) -> Result<()>,
 ) -> Result<bool> {
-    let (inputs, walk_errors) = fsio::expand(paths);
     let mut errored = !walk_errors.is_empty();
     for (path, e) in walk_errors {
         report_error(&path.display().to_string(), &e.to_string());
@@ -92,19 +91,16 @@ fn report_error(path: &str, reason: &str) {
 
 pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
-    let to_stdout = args.output.is_none();
-    if to_stdout {
-        let (inputs, _) = fsio::expand(&args.inputs);
-        if inputs.len() > 1 || args.inputs.len() > 1 {
-            return Err(fail("several inputs need -o OUTDIR"));
-        }
+    let expanded = fsio::expand(&args.inputs);
+    if args.output.is_none() && (expanded.0.len() > 1 || args.inputs.len() > 1) {
+        return Err(fail("several inputs need -o OUTDIR"));
     }
     let mut report = match &args.report {
         Some(p) => Some(BufWriter::new(fs::File::create(p).map_err(|e| fail(format!("{}: {e}", p.display())))?)),
         None => None,
     };
     let stdout = io::stdout();
-    let errored = for_each_document(&cleaner, &args.inputs, |input, _, cleaned| {
+    let errored = for_each_document(&cleaner, expanded, |input, _, cleaned| {
         if let Some(w) = report.as_mut() {
             serde_json::to_writer(&mut *w, &cleaned.report).map_err(io::Error::other)?;
             w.write_all(b"\n")?;
@@ -148,7 +144,7 @@ pub(crate) fn check(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let mut out = io::stdout().lock();
     let (mut changed, mut unchanged) = (0, 0);
-    let errored = for_each_document(&cleaner, &args.files, |input, bytes, cleaned| {
+    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, bytes, cleaned| {
         if !cleaned.changes(bytes) {
             unchanged += 1;
             return Ok(());
@@ -173,7 +169,7 @@ pub(crate) fn check(args: FilesArgs) -> Result<Status> {
 pub(crate) fn fix(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let (mut fixed, mut unchanged, mut failed) = (0, 0, 0);
-    let errored = for_each_document(&cleaner, &args.files, |input, bytes, cleaned| {
+    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, bytes, cleaned| {
         let Some(path) = &input.path else {
             // Standard input cannot be rewritten in place: the cleaned text goes to stdout.
             return io::stdout().lock().write_all(cleaned.text.as_bytes());
@@ -196,7 +192,7 @@ pub(crate) fn diff(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let mut out = io::stdout().lock();
     let (mut files, mut lines) = (0, 0);
-    let errored = for_each_document(&cleaner, &args.files, |input, _, cleaned| {
+    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, _, cleaned| {
         let name = input.display();
         files += usize::from(!cleaned.report.removed.is_empty());
         for r in &cleaned.report.removed {
