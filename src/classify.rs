@@ -25,9 +25,8 @@ const MAX_PASSES: usize = 8;
 /// are classified again until a pass drops nothing more: what cleaning the output would see is
 /// what the last pass saw, and cleaning stays idempotent.
 pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Decision> {
-    let all: Vec<usize> = (0..lines.len()).collect();
     let mut decisions = vec![Decision::Blank; lines.len()];
-    let mut left = all;
+    let mut left: Vec<usize> = (0..lines.len()).collect();
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
         let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
@@ -48,8 +47,7 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
 fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
     let rules = rules.rules();
     let cx = Context { lines, views };
-    let mut decisions: Vec<Decision> =
-        lines.iter().map(|l| if l.is_empty() { Decision::Blank } else { Decision::Keep }).collect();
+    let mut decisions = undecided(lines);
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
@@ -94,6 +92,11 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
         }
     }
     decisions
+}
+
+/// Every line kept (blank lines as blank): the decisions of a rule set that drops nothing.
+pub fn undecided<S: AsRef<str>>(lines: &[S]) -> Vec<Decision> {
+    lines.iter().map(|l| if l.as_ref().is_empty() { Decision::Blank } else { Decision::Keep }).collect()
 }
 
 fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {

@@ -156,7 +156,7 @@ impl Cleaned {
     /// output: only removals show.
     pub fn diff_canonical(&self, path: &str) -> String {
         let labels = self.labels();
-        let canon_fates = emit::emit(&self.canonical.lines, &all_kept(&self.canonical.lines)).1;
+        let canon_fates = emit::emit(&self.canonical.lines, &classify::undecided(&self.canonical.lines)).1;
         let ops: Vec<Op<'_>> = self
             .canonical
             .lines
@@ -209,7 +209,3 @@ impl Cleaned {
 
 /// Label of blank lines removed by collapsing.
 const BLANK_LABEL: &str = "blank-lines";
-
-fn all_kept(lines: &[String]) -> Vec<classify::Decision> {
-    lines.iter().map(|l| if l.is_empty() { classify::Decision::Blank } else { classify::Decision::Keep }).collect()
-}

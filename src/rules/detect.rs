@@ -35,76 +35,60 @@ pub enum Detector {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct ShortRun {
     /// Longest line (characters of the view) counted as short.
-    #[serde(default = "ShortRun::default_max_chars")]
     pub max_chars: usize,
     /// Fewest short lines in a row (blank lines do not break a run).
-    #[serde(default = "ShortRun::default_min_run")]
     pub min_run: usize,
 }
 
-impl ShortRun {
-    fn default_max_chars() -> usize {
-        10
-    }
-    fn default_min_run() -> usize {
-        3
+impl Default for ShortRun {
+    fn default() -> ShortRun {
+        ShortRun { max_chars: 10, min_run: 3 }
     }
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct LinkList {
     /// Fewest items.
-    #[serde(default = "LinkList::default_min_items")]
     pub min_items: usize,
     /// Longest item (characters).
-    #[serde(default = "LinkList::default_max_item_chars")]
     pub max_item_chars: usize,
 }
 
-impl LinkList {
-    fn default_min_items() -> usize {
-        4
-    }
-    fn default_max_item_chars() -> usize {
-        8
+impl Default for LinkList {
+    fn default() -> LinkList {
+        LinkList { min_items: 4, max_item_chars: 8 }
     }
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PlaceList {
     /// At least this many list items.
-    #[serde(default = "PlaceList::default_min_items")]
     pub min_items: usize,
     /// At least this share of the items are place names.
-    #[serde(default = "PlaceList::default_min_share")]
     pub min_share: f64,
 }
 
-impl PlaceList {
-    fn default_min_items() -> usize {
-        6
-    }
-    fn default_min_share() -> f64 {
-        0.7
+impl Default for PlaceList {
+    fn default() -> PlaceList {
+        PlaceList { min_items: 6, min_share: 0.7 }
     }
 }
 
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct StrayNumber {
     /// Longest line (characters) taken for a stray number.
-    #[serde(default = "StrayNumber::default_max_chars")]
     pub max_chars: usize,
 }
 
-impl StrayNumber {
-    fn default_max_chars() -> usize {
-        12
+impl Default for StrayNumber {
+    fn default() -> StrayNumber {
+        StrayNumber { max_chars: 12 }
     }
 }
 

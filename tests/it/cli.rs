@@ -92,6 +92,13 @@ fn stdin_to_stdout() {
     assert_eq!(stdout(&o), "党的二十大报告提出建设高素质干部队伍的重大任务。\n");
 }
 
+/// Writes `text` in `encoding` to `dir/name`; returns the path.
+fn write_encoded(dir: &Path, name: &str, encoding: &'static encoding_rs::Encoding, text: &str) -> String {
+    let path = dir.join(name);
+    fs::write(&path, encoding.encode(text).0).unwrap();
+    path.display().to_string()
+}
+
 fn copy_seed(dir: &Path, name: &str) -> String {
     let path = dir.join(name);
     fs::copy(fixtures().join("seeds").join(name), &path).unwrap();
@@ -125,10 +132,8 @@ fn check_fix_check() {
 #[test]
 fn check_shows_conversion_and_reencoding() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("big5.txt");
-    let (bytes, _, _) = encoding_rs::BIG5.encode("黨的二十大報告提出建設高素質幹部隊伍的重大任務。\n");
-    fs::write(&path, &bytes).unwrap();
-    let o = zhclean(&["check", &path.display().to_string()]);
+    let path = write_encoded(dir.path(), "big5.txt", encoding_rs::BIG5, "黨的二十大報告提出建設高素質幹部隊伍的重大任務。\n");
+    let o = zhclean(&["check", &path]);
     assert_eq!(o.status.code(), Some(1));
     let out = stdout(&o);
     assert!(out.contains("would re-encode Big5 → UTF-8"), "{out}");
@@ -190,10 +195,7 @@ fn select_and_ignore() {
 #[test]
 fn conversion_and_encoding_options() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("gbk.txt");
-    let (bytes, _, _) = encoding_rs::GBK.encode("来源:某网\n党的二十大报告提出建设高素质干部队伍的重大任务。\n");
-    fs::write(&path, &bytes).unwrap();
-    let p = path.display().to_string();
+    let p = write_encoded(dir.path(), "gbk.txt", encoding_rs::GBK, "来源:某网\n党的二十大报告提出建设高素质干部队伍的重大任务。\n");
     let o = zhclean(&["clean", "--encoding", "gbk", "--convert", "s2t", &p]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o), "黨的二十大報告提出建設高素質幹部隊伍的重大任務。\n");
