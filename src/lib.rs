@@ -1,7 +1,8 @@
 //! zhclean strips boilerplate from scraped Chinese web documents and reports exactly what it
 //! removed and why.
 //!
-//! Pipeline, one module per stage: bytes ──[`decode`]──▶ text ──[`canon`]──▶ canonical lines
+//! Pipeline, one module per stage: bytes ──[`decode`]──▶ text ──[`repair`]──▶ text
+//! ──[`canon`]──▶ canonical lines
 //! ──[`classify`] with [`rules`]──▶ decisions ──[`emit`]──▶ clean text + [`report`] (+ [`diff`]).
 //!
 //! The library never prints, exits or panics on any input; the `zhclean` binary is a thin layer
@@ -23,6 +24,7 @@ pub mod convert;
 pub mod decode;
 pub mod diff;
 pub mod emit;
+pub mod repair;
 pub mod report;
 pub mod rules;
 pub mod score;
@@ -45,11 +47,13 @@ pub struct Options {
     pub conversion: Conversion,
     /// Decode every input with this encoding instead of detecting it.
     pub encoding: Option<Label>,
+    /// Refuse input with malformed byte sequences instead of replacing them.
+    pub strict: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { conversion: Conversion::T2s, encoding: None }
+        Options { conversion: Conversion::T2s, encoding: None, strict: false }
     }
 }
 
@@ -60,6 +64,7 @@ pub struct Cleaner {
     /// Converter for the matching view when the output is not already Simplified.
     view_t2s: Option<Converter>,
     encoding: Option<Label>,
+    strict: bool,
 }
 
 /// A cleaned document: the text, its report, and what is needed to show a diff.
@@ -80,7 +85,13 @@ impl Cleaner {
             Conversion::T2s => None,
             _ => Some(Converter::new(Conversion::T2s)?),
         };
-        Ok(Cleaner { rules, converter: Converter::new(options.conversion)?, view_t2s, encoding: options.encoding })
+        Ok(Cleaner {
+            rules,
+            converter: Converter::new(options.conversion)?,
+            view_t2s,
+            encoding: options.encoding,
+            strict: options.strict,
+        })
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -90,6 +101,10 @@ impl Cleaner {
     /// Decodes and cleans one document; `path` is recorded in the report.
     pub fn clean_bytes(&self, bytes: &[u8], path: &str) -> Result<Cleaned, DecodeError> {
         let decoded = decode::decode(bytes, self.encoding)?;
+        let d = &decoded.decoding;
+        if self.strict && d.malformed > 0 {
+            return Err(DecodeError::Malformed { encoding: d.encoding, count: d.malformed });
+        }
         let mut cleaned = self.clean_text(decoded.text, path);
         cleaned.report.bytes_in = bytes.len();
         if decoded.decoding.malformed > 0 {
@@ -104,7 +119,8 @@ impl Cleaner {
 
     /// Cleans text that is already decoded.
     pub fn clean_text(&self, text: String, path: &str) -> Cleaned {
-        let canonical = canon::canonicalise(&text, &self.converter);
+        let repaired = repair::repair(&text);
+        let canonical = canon::canonicalise(&repaired.text, &self.converter);
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
         let decisions = classify::classify(&canonical.lines, &views, &self.rules);
         let (out, fates) = emit::emit(&canonical.lines, &decisions);
@@ -124,6 +140,12 @@ impl Cleaner {
             })
             .collect();
         let mut warnings = Vec::new();
+        if !repaired.repairs.is_empty() {
+            warnings.push(format!("mojibake: {} run(s) of UTF-8 misread as a legacy encoding repaired", repaired.repairs.len()));
+        }
+        if repaired.irreparable > 0 {
+            warnings.push(format!("mojibake: {} run(s) of 锟斤拷/烫烫烫/屯屯屯 cannot be repaired", repaired.irreparable));
+        }
         let removed_chars: usize = removed.iter().map(|r| r.text.chars().count()).sum();
         let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
         if total_chars > 0 && removed_chars as f64 > HEAVY_REMOVAL_SHARE * total_chars as f64 {
@@ -139,6 +161,8 @@ impl Cleaner {
             conversion: self.converter.conversion().name(),
             converted_chars: canonical.converted_chars,
             pinyin_removed: canonical.pinyin_removed,
+            repairs: repaired.repairs,
+            mojibake: repaired.irreparable,
             removed,
             warnings,
         };

@@ -2,9 +2,9 @@
 //!
 //! ```json
 //! {"path":"doc.txt",
-//!  "encoding":{"encoding":"GBK","method":"detector","bom":false,"malformed":0},
+//!  "encoding":{"encoding":"GBK","method":"detector","bom":false,"malformed":0,"confidence":"high"},
 //!  "bytes_in":19697,"bytes_out":17012,"lines_in":97,"lines_out":55,
-//!  "conversion":"t2s","converted_chars":0,"pinyin_removed":0,
+//!  "conversion":"t2s","converted_chars":0,"pinyin_removed":0,"repairs":[],"mojibake":0,
 //!  "removed":[{"line":9,"code":"META001","name":"source-field","category":"metadata","text":"来源:共产党员网"}],
 //!  "warnings":[]}
 //! ```
@@ -12,7 +12,9 @@
 //! - `path`: the input as given (`-` for standard input).
 //! - `encoding`: how the bytes were decoded (`null` for text given as a string); `method` is one of
 //!   `override`, `bom`, `utf8`, `utf16-sniff`, `utf32-sniff`, `detector`; `malformed` counts byte
-//!   sequences replaced by U+FFFD.
+//!   sequences replaced by U+FFFD; `confidence` is `certain`, `high` or `low`.
+//! - `repairs`: mojibake runs undone (`line`, `misread_as` such as `GBK`, `before`, `after`);
+//!   `mojibake`: runs of `锟斤拷`/`烫烫烫`/`屯屯屯`, which cannot be repaired.
 //! - `bytes_in`/`bytes_out`: input bytes and cleaned UTF-8 bytes; `lines_in`/`lines_out`: lines in the
 //!   decoded input and in the output (blank lines included).
 //! - `converted_chars`: characters changed by the OpenCC `conversion`; `pinyin_removed`: pinyin
@@ -24,6 +26,7 @@
 use serde::Serialize;
 
 use crate::decode::Decoding;
+use crate::repair::Repair;
 use crate::rules::Category;
 
 #[derive(Debug, Clone, Serialize)]
@@ -37,6 +40,10 @@ pub struct Report {
     pub conversion: &'static str,
     pub converted_chars: usize,
     pub pinyin_removed: usize,
+    /// Mojibake runs repaired, by line.
+    pub repairs: Vec<Repair>,
+    /// Runs of `锟斤拷`/`烫烫烫`/`屯屯屯` found (cannot be repaired).
+    pub mojibake: usize,
     pub removed: Vec<Removal>,
     pub warnings: Vec<String>,
 }

@@ -52,6 +52,9 @@ pub(crate) struct Settings {
     /// Decode every input with this encoding (gbk, big5, utf-16le, ...) instead of detecting it.
     #[arg(long, value_name = "LABEL", help_heading = "Canonical form")]
     pub(crate) encoding: Option<String>,
+    /// Refuse files with malformed byte sequences instead of replacing them with U+FFFD.
+    #[arg(long, help_heading = "Canonical form")]
+    pub(crate) strict: bool,
 }
 
 #[derive(Debug, Args)]

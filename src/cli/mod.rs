@@ -39,7 +39,7 @@ fn cleaner(settings: &Settings) -> Result<Cleaner> {
     let set = set.select(&settings.select, &settings.ignore).map_err(|e| fail(e.to_string()))?;
     let conversion: Conversion = settings.convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
     let encoding = settings.encoding.as_deref().map(Label::parse).transpose().map_err(|e| fail(format!("--encoding: {e}")))?;
-    Cleaner::new(set, &Options { conversion, encoding }).map_err(|e| fail(e.to_string()))
+    Cleaner::new(set, &Options { conversion, encoding, strict: settings.strict }).map_err(|e| fail(e.to_string()))
 }
 
 fn read(input: &Input) -> Result<Vec<u8>> {

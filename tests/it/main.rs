@@ -6,6 +6,8 @@ mod seeds;
 mod cli;
 /// Rule files: built-in examples, rule-file errors.
 mod rules;
+/// Encoding detection over the shared test set (skipped when absent).
+mod encodings;
 /// Scores on the labelled dev pages (skipped when absent).
 mod quality;
 
