@@ -23,8 +23,10 @@
 //!    otherwise valid UTF-8, or NULs only after the first 8 KiB, are let
 //!    through; the canonicaliser removes control characters.)
 //! 4. **Strict UTF-8** — `std::str::from_utf8` on the whole input (empty
-//!    input is UTF-8). Method [`Method::Utf8`]. Input that is *almost* UTF-8 —
-//!    at least 20 valid multi-byte sequences per malformed one, e.g. a document
+//!    input is UTF-8). Method [`Method::Utf8`]. HZ-GB-2312 (7-bit, `~{ … ~}`
+//!    escapes around GB2312 byte pairs) is valid UTF-8 and is refused here as
+//!    [`DecodeError::Undecodable`]. Input that is *almost* UTF-8 — in the first
+//!    64 KiB at least 20 valid multi-byte sequences per malformed one, e.g. a document
 //!    truncated in the middle of a character or with a stray bad byte — is
 //!    also decoded as UTF-8 (malformed sequences replaced and counted),
 //!    method [`Method::Utf8`]; legacy CJK text never comes close to that ratio.
@@ -58,7 +60,14 @@
 //!    decoder, which is the full gb18030 decoder. Should the detector ever
 //!    answer an encoding that cannot be used here (`replacement`, UTF-16,
 //!    `x-user-defined`), GBK is used instead; the malformed count then shows
-//!    how well that went. Method [`Method::Detector`].
+//!    how well that went. Method [`Method::Detector`]. Before it, EUC-TW —
+//!    byte pairs like GB2312's, but with lead bytes 0xC4–0xFD and almost none in
+//!    0xB0–0xC3, where GB2312, EUC-KR and EUC-JP text has its most common
+//!    characters — is refused as [`DecodeError::Undecodable`], not decoded as GBK.
+//!
+//! [`Decoding::confidence`] says how sure the decision is: `certain` for an
+//! override, a BOM or clean UTF-8; `high` for a sniff or a detector guess on at
+//! least 30 non-ASCII characters, decoded without errors; `low` otherwise.
 //!
 //! Malformed sequences are replaced by one U+FFFD each and counted
 //! ([`Decoding::malformed`]). UTF-32, which is not a WHATWG encoding, is
@@ -618,7 +627,9 @@ fn has_c0_control(sample: &[u8]) -> bool {
 fn mostly_utf8(bytes: &[u8]) -> bool {
     let mut multibyte = 0usize;
     let mut malformed = 0usize;
-    let mut rest = bytes;
+    // Decided on the detector's bounded prefix: legacy text fails on its first multi-byte
+    // characters, and a huge file must not be walked error by error.
+    let mut rest = &bytes[..bytes.len().min(DETECTOR_LEN)];
     loop {
         match std::str::from_utf8(rest) {
             Ok(s) => {
@@ -636,7 +647,7 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
             }
         }
     }
-    malformed > 0 && multibyte >= malformed.saturating_mul(20)
+    multibyte >= malformed.max(1).saturating_mul(20)
 }
 
 fn count_multibyte(valid: &[u8]) -> usize {
