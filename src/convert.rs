@@ -4,7 +4,7 @@
 //!
 //! * [`Backend::Rust`] (default): the pure-Rust `ferrous-opencc` crate, with the
 //!   OpenCC 1.4.2 dictionaries compiled into the binary. No system library needed.
-//! * [`Backend::System`] (cargo feature `opencc-sys`): the system OpenCC C++ library
+//! * `Backend::System` (cargo feature `opencc-sys`): the system OpenCC C++ library
 //!   through `opencc-rust`. Building needs Debian's `libopencc-dev` and `pkg-config`;
 //!   running needs `libopencc1.1` and the dictionaries of `libopencc-data`
 //!   (`/usr/share/opencc/*.json`, `*.ocd2`).
