@@ -46,8 +46,9 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
 
 fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
     let rules = rules.rules();
-    let cx = Context { lines, views };
     let mut decisions = undecided(lines);
+    let no_drops = vec![None; lines.len()];
+    let cx = Context { lines, views, dropped: &no_drops };
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
@@ -58,40 +59,92 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
         }
     }
 
-    let anchors: Vec<usize> = (0..lines.len()).filter(|&i| decisions[i] == Decision::Keep && is_prose(views[i])).collect();
-    let (first, last) = match (anchors.first(), anchors.last()) {
-        (Some(&f), Some(&l)) => (f, l),
-        // No prose at all: every line is both head and tail.
-        _ => (lines.len(), 0),
+    let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && is_prose(views[i])).collect();
+    let (first, last) = main_block(&prose, &decisions).unwrap_or((lines.len(), 0));
+    let in_region = |r: usize, i: usize| match rules[r].region {
+        Region::Head => i < first,
+        Region::Tail => i > last,
+        Region::Edges => i < first || i > last,
+        Region::Anywhere => true,
     };
-    let positional: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region != Region::Anywhere).collect();
+    let contextual = |r: usize| matches!(&rules[r].matcher, Matcher::Detector(d) if d.is_contextual());
+    let positional: Vec<usize> =
+        (0..rules.len()).filter(|&r| rules[r].region != Region::Anywhere && !contextual(r)).collect();
     for i in 0..lines.len() {
-        if decisions[i] != Decision::Keep {
+        // Positional rules never remove prose, wherever it stands.
+        if decisions[i] != Decision::Keep || prose[i] {
             continue;
         }
-        let (head, tail) = (i < first, i > last);
-        let hit = positional.iter().copied().find(|&r| {
-            let in_region = match rules[r].region {
-                Region::Head => head,
-                Region::Tail => tail,
-                Region::Edges => head || tail,
-                Region::Anywhere => false,
-            };
-            in_region && matches(&rules[r], &cx, i)
-        });
+        let hit = positional.iter().copied().find(|&r| in_region(r, i) && matches(&rules[r], &cx, i));
         if let Some(r) = hit {
             decisions[i] = Decision::Drop(r);
-            if rules[r].action == Action::DropRest {
-                for d in &mut decisions[i + 1..] {
-                    if *d == Decision::Keep {
-                        *d = Decision::Drop(r);
+            match rules[r].action {
+                Action::DropLine => {}
+                // A footer marker takes the rest of the document with it, unless prose follows.
+                Action::DropRest if !prose[i + 1..].contains(&true) => {
+                    for d in &mut decisions[i + 1..] {
+                        if *d == Decision::Keep {
+                            *d = Decision::Drop(r);
+                        }
+                    }
+                    break;
+                }
+                Action::DropRest => {}
+                // A list header takes its list, up to the next prose line.
+                Action::DropBlock => {
+                    for j in i + 1..lines.len() {
+                        if prose[j] {
+                            break;
+                        }
+                        if decisions[j] == Decision::Keep {
+                            decisions[j] = Decision::Drop(r);
+                        }
                     }
                 }
-                break;
+            }
+        }
+    }
+
+    // Context rules last, on what the others dropped.
+    let dropped: Vec<Option<&str>> =
+        decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
+    let cx = Context { lines, views, dropped: &dropped };
+    let context_rules: Vec<usize> = (0..rules.len()).filter(|&r| contextual(r)).collect();
+    for i in 0..lines.len() {
+        if decisions[i] == Decision::Keep && !prose[i] {
+            if let Some(r) = context_rules.iter().copied().find(|&r| in_region(r, i) && matches(&rules[r], &cx, i)) {
+                decisions[i] = Decision::Drop(r);
             }
         }
     }
     decisions
+}
+
+/// Most non-prose lines between two prose lines of one block.
+const MAX_GAP: usize = 6;
+
+/// The main block of a document: prose lines with at most `MAX_GAP` other lines between
+/// neighbours form a block, and the block with the most prose characters is the body. Returns its
+/// first and last line; `None` when there is no prose.
+fn main_block(prose: &[bool], decisions: &[Decision]) -> Option<(usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None; // (first, last, weight)
+    let mut current: Option<(usize, usize, usize)> = None;
+    let mut gap = 0;
+    for i in 0..prose.len() {
+        if prose[i] {
+            current = match current {
+                Some((f, _, w)) if gap <= MAX_GAP => Some((f, i, w + 1)),
+                _ => Some((i, i, 1)),
+            };
+            gap = 0;
+            if best.is_none_or(|b| current.is_some_and(|c| c.2 > b.2)) {
+                best = current;
+            }
+        } else if decisions[i] == Decision::Keep {
+            gap += 1;
+        }
+    }
+    best.map(|(f, l, _)| (f, l))
 }
 
 /// Every line kept (blank lines as blank): the decisions of a rule set that drops nothing.

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
+use regex::Regex;
 use serde::Deserialize;
 
 /// The gazetteer of Chinese administrative divisions (`rules/places.txt`, CC0).
@@ -17,6 +18,9 @@ pub struct Context<'a> {
     pub lines: &'a [&'a str],
     /// Matching views of the same lines.
     pub views: &'a [&'a str],
+    /// The code of the rule that dropped each line, if any (seen only by context detectors,
+    /// which run after the other rules).
+    pub dropped: &'a [Option<&'a str>],
 }
 
 /// A named detector with its parameters.
@@ -26,12 +30,45 @@ pub enum Detector {
     PlaceList(PlaceList),
     /// A line of nothing but numbers (`1 1 1`, a stray page number).
     StrayNumber(StrayNumber),
-    /// A line that repeats an earlier non-blank line exactly (a title shown twice).
-    RepeatedLine,
+    /// A short line that repeats an earlier line exactly (a title or menu shown twice).
+    RepeatedLine(RepeatedLine),
     /// A short line among other short lines (a menu rendered one item per line).
     ShortRun(ShortRun),
     /// A line of many short items separated by spaces or bars (a link list on one line).
     LinkList(LinkList),
+    /// A title-like line between two dropped lines (a link title in a list of dropped stamps and
+    /// counters). Runs after the other rules, on what they dropped.
+    Sandwiched(Sandwiched),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Sandwiched {
+    /// Longest line (characters of the view) taken.
+    pub max_chars: usize,
+    /// Codes of the rules that must have dropped the line above (any rule when empty).
+    pub above: Vec<String>,
+    /// Codes of the rules that must have dropped the line below (any rule when empty).
+    pub below: Vec<String>,
+}
+
+impl Default for Sandwiched {
+    fn default() -> Sandwiched {
+        Sandwiched { max_chars: 40, above: Vec::new(), below: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RepeatedLine {
+    /// Longest line (characters of the view) taken for a repeat; longer repeats are left alone.
+    pub max_chars: usize,
+}
+
+impl Default for RepeatedLine {
+    fn default() -> RepeatedLine {
+        RepeatedLine { max_chars: 12 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -106,12 +143,7 @@ impl Detector {
                 Ok(Detector::PlaceList(p))
             }
             "stray-number" => Ok(Detector::StrayNumber(params.try_into().map_err(bad)?)),
-            "repeated-line" => {
-                if !params.is_empty() {
-                    return Err("repeated-line takes no params".into());
-                }
-                Ok(Detector::RepeatedLine)
-            }
+            "repeated-line" => Ok(Detector::RepeatedLine(params.try_into().map_err(bad)?)),
             "short-run" => {
                 let p: ShortRun = params.try_into().map_err(bad)?;
                 if p.min_run < 2 {
@@ -126,8 +158,9 @@ impl Detector {
                 }
                 Ok(Detector::LinkList(p))
             }
+            "sandwiched" => Ok(Detector::Sandwiched(params.try_into().map_err(bad)?)),
             _ => Err(format!(
-                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list)"
+                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list, sandwiched)"
             )),
         }
     }
@@ -136,10 +169,18 @@ impl Detector {
         match self {
             Detector::PlaceList(p) => format!("place-list (min-items {}, min-share {})", p.min_items, p.min_share),
             Detector::StrayNumber(p) => format!("stray-number (max-chars {})", p.max_chars),
-            Detector::RepeatedLine => "repeated-line".into(),
+            Detector::RepeatedLine(p) => format!("repeated-line (max-chars {})", p.max_chars),
             Detector::ShortRun(p) => format!("short-run (max-chars {}, min-run {})", p.max_chars, p.min_run),
             Detector::LinkList(p) => format!("link-list (min-items {}, max-item-chars {})", p.min_items, p.max_item_chars),
+            Detector::Sandwiched(p) => {
+                format!("sandwiched (max-chars {}, above {:?}, below {:?})", p.max_chars, p.above, p.below)
+            }
         }
+    }
+
+    /// Whether the detector judges a line by what the other rules dropped around it.
+    pub fn is_contextual(&self) -> bool {
+        matches!(self, Detector::Sandwiched(_))
     }
 
     /// Whether line `i` matches.
@@ -147,12 +188,26 @@ impl Detector {
         match self {
             Detector::PlaceList(p) => is_place_list(cx.lines[i], p),
             Detector::StrayNumber(p) => is_stray_number(cx.views[i], p.max_chars),
-            Detector::RepeatedLine => {
+            Detector::RepeatedLine(p) => {
                 let v = cx.views[i];
-                !v.is_empty() && cx.views[..i].contains(&v)
+                !v.is_empty() && v.chars().count() <= p.max_chars && !is_data_line(v) && cx.views[..i].contains(&v)
             }
             Detector::ShortRun(p) => in_short_run(cx.views, i, p),
             Detector::LinkList(p) => is_link_list(cx.lines[i], p),
+            Detector::Sandwiched(p) => {
+                let v = cx.views[i];
+                let dropped_by = |j: Option<usize>, codes: &[String]| {
+                    j.and_then(|j| cx.dropped[j]).is_some_and(|code| codes.is_empty() || codes.iter().any(|c| c == code))
+                };
+                let above = (0..i).rev().find(|&j| !cx.views[j].is_empty());
+                let below = (i + 1..cx.views.len()).find(|&j| !cx.views[j].is_empty());
+                // Titles may carry commas and question marks; a full stop makes a sentence.
+                v.chars().count() <= p.max_chars
+                    && !v.ends_with('。')
+                    && !is_data_line(v)
+                    && dropped_by(above, &p.above)
+                    && dropped_by(below, &p.below)
+            }
         }
     }
 }
@@ -163,7 +218,16 @@ fn has_sentence_end(view: &str) -> bool {
 }
 
 fn is_short(view: &str, max_chars: usize) -> bool {
-    !view.is_empty() && view.chars().count() <= max_chars && !has_sentence_end(view)
+    !view.is_empty() && view.chars().count() <= max_chars && !has_sentence_end(view) && !is_data_line(view)
+}
+
+/// A line that carries data rather than a link text: a field with a number (`成人票原价：120元`)
+/// or a numbered list item (`7、上海海洋水族馆`, `(3) …`, `二、…`). Menus have neither.
+fn is_data_line(view: &str) -> bool {
+    static DATA: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(\d+[、.)]|\([\d一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)|[^\d\s:]:[^:]*\d").expect("valid regex")
+    });
+    DATA.is_match(view)
 }
 
 /// Whether line `i` is short and lies in a run of at least `min_run` short lines; looks at most

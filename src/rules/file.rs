@@ -154,6 +154,9 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
         if r.action == Action::DropRest && r.region != Region::Tail {
             return Err(err(r.code.span(), format!("rule {code}: action drop-rest needs region = \"tail\"")));
         }
+        if r.action == Action::DropBlock && r.region == Region::Anywhere {
+            return Err(err(r.code.span(), format!("rule {code}: action drop-block needs a region outside the body")));
+        }
         if r.params.is_some() && r.detector.is_none() {
             return Err(err(r.params.as_ref().map_or(rule_span.clone(), |p| p.span()), "`params` only goes with `detector`".into()));
         }

@@ -81,8 +81,12 @@ pub enum Action {
     /// Drop the matching line.
     #[default]
     DropLine,
-    /// Drop the matching line and every line after it (a footer marker in the tail).
+    /// Drop the matching line and every line after it (a footer marker in the tail), unless
+    /// prose follows it.
     DropRest,
+    /// Drop the matching line and the lines after it up to the next prose line (a list header
+    /// and its list).
+    DropBlock,
 }
 
 impl Action {
@@ -90,6 +94,7 @@ impl Action {
         match self {
             Action::DropLine => "drop-line",
             Action::DropRest => "drop-rest",
+            Action::DropBlock => "drop-block",
         }
     }
 }
@@ -164,9 +169,9 @@ impl Rule {
 /// The built-in rule files, embedded so the binary works anywhere. A line is attributed to the
 /// first rule that matches it, in this order.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("rules/metadata.toml", include_str!("../../rules/metadata.toml")),
     ("rules/widget.toml", include_str!("../../rules/widget.toml")),
     ("rules/footer.toml", include_str!("../../rules/footer.toml")),
+    ("rules/metadata.toml", include_str!("../../rules/metadata.toml")),
     ("rules/noise.toml", include_str!("../../rules/noise.toml")),
     ("rules/spam.toml", include_str!("../../rules/spam.toml")),
     // Last: its detectors are general, so a specific rule names a line first.
@@ -277,7 +282,7 @@ pub struct ExampleOutcome<'a> {
     pub got: String,
     /// The expected output in canonical form.
     pub expected: String,
-    /// Lines the rule removed from the input.
+    /// Lines this rule removed from the input.
     pub removed: usize,
 }
 
@@ -288,13 +293,16 @@ impl ExampleOutcome<'_> {
 }
 
 /// Runs every example of every rule in `set`: the input cleaned with only its rule (and the default
-/// conversion) must give the output.
+/// conversion) must give the output. A context rule, which acts on what the others dropped, runs
+/// with the whole set.
 pub fn run_examples(set: &RuleSet) -> Result<Vec<ExampleOutcome<'_>>, crate::convert::ConvertError> {
     let options = crate::Options::default();
     let canonical = crate::Cleaner::new(RuleSet::default(), &options)?;
     let mut outcomes = Vec::new();
     for rule in set.rules() {
-        let cleaner = crate::Cleaner::new(RuleSet::only(rule), &options)?;
+        let contextual = matches!(&rule.matcher, Matcher::Detector(d) if d.is_contextual());
+        let rules = if contextual { set.clone() } else { RuleSet::only(rule) };
+        let cleaner = crate::Cleaner::new(rules, &options)?;
         for example in &rule.examples {
             let cleaned = cleaner.clean_text(example.input.clone(), "example");
             outcomes.push(ExampleOutcome {
@@ -302,7 +310,7 @@ pub fn run_examples(set: &RuleSet) -> Result<Vec<ExampleOutcome<'_>>, crate::con
                 example,
                 got: cleaned.text,
                 expected: canonical.clean_text(example.output.clone(), "example").text,
-                removed: cleaned.report.removed.len(),
+                removed: cleaned.report.removed.iter().filter(|r| r.code == rule.code).count(),
             });
         }
     }
