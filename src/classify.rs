@@ -166,18 +166,23 @@ fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
 
 /// Whether a line reads as prose: long enough, mostly letters, with sentence punctuation.
 pub fn is_prose(view: &str) -> bool {
-    let (mut chars, mut letters, mut enders, mut commas) = (0usize, 0usize, 0usize, 0usize);
+    let (mut chars, mut letters, mut stops, mut marks, mut commas) = (0usize, 0usize, 0usize, 0usize, 0usize);
     for c in view.chars() {
         chars += 1;
         if c.is_alphabetic() {
             letters += 1;
-        } else if matches!(c, '。' | '!' | '?' | ';' | '…') {
-            enders += 1;
+        } else if matches!(c, '。' | ';') {
+            stops += 1;
+        } else if matches!(c, '!' | '?' | '…') {
+            marks += 1;
         } else if matches!(c, ',' | '、') {
             commas += 1;
         }
     }
-    letters * 2 >= chars && ((chars >= 15 && enders >= 1) || (chars >= 50 && commas >= 2))
+    // A headline may end in ! or ?, and has few commas; a sentence has a full stop, or a
+    // clause before its ! or ?.
+    letters * 2 >= chars
+        && ((chars >= 15 && (stops >= 1 || (marks >= 1 && commas >= 2))) || (chars >= 50 && commas >= 2))
 }
 
 #[cfg(test)]

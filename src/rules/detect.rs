@@ -36,6 +36,9 @@ pub enum Detector {
     ShortRun(ShortRun),
     /// A line of many short items separated by spaces or bars (a link list on one line).
     LinkList(LinkList),
+    /// A headline among other headlines: a run of medium-length lines without a full stop (a list
+    /// of article links).
+    HeadlineRun(HeadlineRun),
     /// A title-like line between two dropped lines (a link title in a list of dropped stamps and
     /// counters). Runs after the other rules, on what they dropped.
     Sandwiched(Sandwiched),
@@ -83,6 +86,23 @@ pub struct ShortRun {
 impl Default for ShortRun {
     fn default() -> ShortRun {
         ShortRun { max_chars: 10, min_run: 3 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HeadlineRun {
+    /// Shortest headline (characters of the view).
+    pub min_chars: usize,
+    /// Longest headline.
+    pub max_chars: usize,
+    /// Fewest headlines in a row (blank lines do not break a run).
+    pub min_run: usize,
+}
+
+impl Default for HeadlineRun {
+    fn default() -> HeadlineRun {
+        HeadlineRun { min_chars: 8, max_chars: 40, min_run: 4 }
     }
 }
 
@@ -158,9 +178,16 @@ impl Detector {
                 }
                 Ok(Detector::LinkList(p))
             }
+            "headline-run" => {
+                let p: HeadlineRun = params.try_into().map_err(bad)?;
+                if p.min_run < 2 || p.min_chars > p.max_chars {
+                    return Err("headline-run needs min-run >= 2 and min-chars <= max-chars".into());
+                }
+                Ok(Detector::HeadlineRun(p))
+            }
             "sandwiched" => Ok(Detector::Sandwiched(params.try_into().map_err(bad)?)),
             _ => Err(format!(
-                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list, sandwiched)"
+                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list, headline-run, sandwiched)"
             )),
         }
     }
@@ -172,6 +199,9 @@ impl Detector {
             Detector::RepeatedLine(p) => format!("repeated-line (max-chars {})", p.max_chars),
             Detector::ShortRun(p) => format!("short-run (max-chars {}, min-run {})", p.max_chars, p.min_run),
             Detector::LinkList(p) => format!("link-list (min-items {}, max-item-chars {})", p.min_items, p.max_item_chars),
+            Detector::HeadlineRun(p) => {
+                format!("headline-run (min-chars {}, max-chars {}, min-run {})", p.min_chars, p.max_chars, p.min_run)
+            }
             Detector::Sandwiched(p) => {
                 format!("sandwiched (max-chars {}, above {:?}, below {:?})", p.max_chars, p.above, p.below)
             }
@@ -192,7 +222,11 @@ impl Detector {
                 let v = cx.views[i];
                 !v.is_empty() && v.chars().count() <= p.max_chars && !is_data_line(v) && cx.views[..i].contains(&v)
             }
-            Detector::ShortRun(p) => in_short_run(cx.views, i, p),
+            Detector::ShortRun(p) => in_run(cx.views, i, p.min_run, |v| is_short(v, p.max_chars)),
+            Detector::HeadlineRun(p) => in_run(cx.views, i, p.min_run, |v| {
+                let n = v.chars().count();
+                (p.min_chars..=p.max_chars).contains(&n) && !v.contains('。') && !is_data_line(v)
+            }),
             Detector::LinkList(p) => is_link_list(cx.lines[i], p),
             Detector::Sandwiched(p) => {
                 let v = cx.views[i];
@@ -230,18 +264,18 @@ fn is_data_line(view: &str) -> bool {
     DATA.is_match(view)
 }
 
-/// Whether line `i` is short and lies in a run of at least `min_run` short lines; looks at most
-/// `min_run - 1` non-blank lines each way, so the work per line is bounded.
-fn in_short_run(views: &[&str], i: usize, p: &ShortRun) -> bool {
-    if !is_short(views[i], p.max_chars) {
+/// Whether line `i` is of a kind (`is`) and lies in a run of at least `min_run` such lines;
+/// looks at most `min_run - 1` non-blank lines each way, so the work per line is bounded.
+fn in_run(views: &[&str], i: usize, min_run: usize, is: impl Fn(&str) -> bool) -> bool {
+    if !is(views[i]) {
         return false;
     }
     let side = |iter: &mut dyn Iterator<Item = &&str>| {
-        iter.filter(|v| !v.is_empty()).take(p.min_run - 1).take_while(|v| is_short(v, p.max_chars)).count()
+        iter.filter(|v| !v.is_empty()).take(min_run - 1).take_while(|v| is(v)).count()
     };
     let before = side(&mut views[..i].iter().rev());
     let after = side(&mut views[i + 1..].iter());
-    before + after + 1 >= p.min_run
+    before + after + 1 >= min_run
 }
 
 fn is_link_list(line: &str, p: &LinkList) -> bool {
@@ -289,11 +323,12 @@ mod tests {
     fn short_runs() {
         let p = ShortRun { max_chars: 10, min_run: 3 };
         let views = ["首页", "", "新闻", "体育", "这是一段很长的正文内容，超过了十个字符。", "关于我们"];
-        assert!(in_short_run(&views, 0, &p));
-        assert!(in_short_run(&views, 3, &p));
-        assert!(!in_short_run(&views, 4, &p));
-        assert!(!in_short_run(&views, 5, &p));
-        assert!(!in_short_run(&["谢谢。", "好的。", "再见。"], 1, &p));
+        let short = |v: &str| is_short(v, p.max_chars);
+        assert!(in_run(&views, 0, p.min_run, short));
+        assert!(in_run(&views, 3, p.min_run, short));
+        assert!(!in_run(&views, 4, p.min_run, short));
+        assert!(!in_run(&views, 5, p.min_run, short));
+        assert!(!in_run(&["谢谢。", "好的。", "再见。"], 1, p.min_run, short));
     }
 
     #[test]
