@@ -48,7 +48,7 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
     let rules = rules.rules();
     let mut decisions = undecided(lines);
     let no_drops = vec![None; lines.len()];
-    let cx = Context { lines, views, dropped: &no_drops };
+    let cx = Context::new(lines, views, &no_drops);
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
@@ -108,7 +108,7 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
     // Context rules last, on what the others dropped.
     let dropped: Vec<Option<&str>> =
         decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
-    let cx = Context { lines, views, dropped: &dropped };
+    let cx = Context::new(lines, views, &dropped);
     let context_rules: Vec<usize> = (0..rules.len()).filter(|&r| contextual(r)).collect();
     for i in 0..lines.len() {
         if decisions[i] == Decision::Keep && !prose[i] {

@@ -1,7 +1,8 @@
 //! Detectors: matchers that need code rather than a regex. Rule files switch them on and tune them
 //! with `detector = "NAME"` and a `[rule.params]` table.
 
-use std::collections::HashSet;
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -21,6 +22,25 @@ pub struct Context<'a> {
     /// The code of the rule that dropped each line, if any (seen only by context detectors,
     /// which run after the other rules).
     pub dropped: &'a [Option<&'a str>],
+    /// How often each view occurs, counted on first use.
+    pub occurrences: OnceCell<HashMap<&'a str, usize>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(lines: &'a [&'a str], views: &'a [&'a str], dropped: &'a [Option<&'a str>]) -> Context<'a> {
+        Context { lines, views, dropped, occurrences: OnceCell::new() }
+    }
+
+    fn occurrences(&self, view: &str) -> usize {
+        let counts = self.occurrences.get_or_init(|| {
+            let mut counts = HashMap::new();
+            for v in self.views {
+                *counts.entry(*v).or_insert(0) += 1;
+            }
+            counts
+        });
+        counts.get(view).copied().unwrap_or(0)
+    }
 }
 
 /// A named detector with its parameters.
@@ -32,6 +52,8 @@ pub enum Detector {
     StrayNumber(StrayNumber),
     /// A short line that repeats an earlier line exactly (a title or menu shown twice).
     RepeatedLine(RepeatedLine),
+    /// A line that occurs again and again in the document (a widget caption under every item).
+    RecurringLine(RecurringLine),
     /// A short line among other short lines (a menu rendered one item per line).
     ShortRun(ShortRun),
     /// A line of many short items separated by spaces or bars (a link list on one line).
@@ -71,6 +93,21 @@ pub struct RepeatedLine {
 impl Default for RepeatedLine {
     fn default() -> RepeatedLine {
         RepeatedLine { max_chars: 12 }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RecurringLine {
+    /// Fewest occurrences in the document.
+    pub min_count: usize,
+    /// Longest line (characters of the view) taken.
+    pub max_chars: usize,
+}
+
+impl Default for RecurringLine {
+    fn default() -> RecurringLine {
+        RecurringLine { min_count: 3, max_chars: 60 }
     }
 }
 
@@ -164,6 +201,13 @@ impl Detector {
             }
             "stray-number" => Ok(Detector::StrayNumber(params.try_into().map_err(bad)?)),
             "repeated-line" => Ok(Detector::RepeatedLine(params.try_into().map_err(bad)?)),
+            "recurring-line" => {
+                let p: RecurringLine = params.try_into().map_err(bad)?;
+                if p.min_count < 2 {
+                    return Err("recurring-line needs min-count >= 2".into());
+                }
+                Ok(Detector::RecurringLine(p))
+            }
             "short-run" => {
                 let p: ShortRun = params.try_into().map_err(bad)?;
                 if p.min_run < 2 {
@@ -187,7 +231,7 @@ impl Detector {
             }
             "sandwiched" => Ok(Detector::Sandwiched(params.try_into().map_err(bad)?)),
             _ => Err(format!(
-                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, short-run, link-list, headline-run, sandwiched)"
+                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, recurring-line, short-run, link-list, headline-run, sandwiched)"
             )),
         }
     }
@@ -197,6 +241,7 @@ impl Detector {
             Detector::PlaceList(p) => format!("place-list (min-items {}, min-share {})", p.min_items, p.min_share),
             Detector::StrayNumber(p) => format!("stray-number (max-chars {})", p.max_chars),
             Detector::RepeatedLine(p) => format!("repeated-line (max-chars {})", p.max_chars),
+            Detector::RecurringLine(p) => format!("recurring-line (min-count {}, max-chars {})", p.min_count, p.max_chars),
             Detector::ShortRun(p) => format!("short-run (max-chars {}, min-run {})", p.max_chars, p.min_run),
             Detector::LinkList(p) => format!("link-list (min-items {}, max-item-chars {})", p.min_items, p.max_item_chars),
             Detector::HeadlineRun(p) => {
@@ -221,6 +266,13 @@ impl Detector {
             Detector::RepeatedLine(p) => {
                 let v = cx.views[i];
                 !v.is_empty() && v.chars().count() <= p.max_chars && !is_data_line(v) && cx.views[..i].contains(&v)
+            }
+            Detector::RecurringLine(p) => {
+                let v = cx.views[i];
+                !v.is_empty()
+                    && v.chars().count() <= p.max_chars
+                    && !is_data_line(v)
+                    && cx.occurrences(v) >= p.min_count
             }
             Detector::ShortRun(p) => in_run(cx.views, i, p.min_run, |v| is_short(v, p.max_chars)),
             Detector::HeadlineRun(p) => in_run(cx.views, i, p.min_run, |v| {
