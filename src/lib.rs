@@ -28,6 +28,7 @@ pub mod repair;
 pub mod report;
 pub mod rules;
 pub mod score;
+pub mod suggest;
 
 use canon::Canonical;
 use convert::{Conversion, ConvertError, Converter};

@@ -87,8 +87,48 @@ pub enum ScoreError {
     Document { path: PathBuf, message: String },
 }
 
-/// Cleans every labelled document in `dir` and scores the result.
+/// What a cleaner did to one document: its decoded text, and the removed lines (1-based) with the
+/// code of what removed them.
+#[derive(Debug, Clone, Default)]
+pub struct Judged {
+    pub decoded: String,
+    pub removed: HashMap<usize, String>,
+}
+
+/// Cleans every labelled document in `dir` with zhclean and scores the result.
 pub fn score(cleaner: &Cleaner, dir: &Path) -> Result<Score, ScoreError> {
+    score_with(dir, |bytes, name| {
+        let cleaned = cleaner.clean_bytes(bytes, name).map_err(|e| e.to_string())?;
+        let removed = cleaned.report.removed.iter().map(|r| (r.line, r.code.clone())).collect();
+        Ok(Judged { decoded: cleaned.decoded, removed })
+    })
+}
+
+/// Code under which the C4-style baseline reports its removals.
+pub const C4_CODE: &str = "C4";
+
+/// A C4-style line filter, as corpus builders apply it to Chinese: keep a line only if it has at
+/// least five characters, ends in sentence punctuation (`。！？…”：` and their ASCII forms) and
+/// holds no `□ ■ �`. It sees what zhclean decodes, and removes every other non-blank line.
+pub fn c4_baseline(bytes: &[u8]) -> Result<Judged, String> {
+    let decoded = crate::decode::decode(bytes, None).map_err(|e| e.to_string())?.text;
+    let removed = crate::canon::split_lines(&decoded)
+        .iter()
+        .enumerate()
+        .filter(|(_, line)| {
+            let t = line.trim();
+            let keep = t.chars().count() >= 5
+                && t.ends_with(['。', '！', '？', '…', '”', '：', '.', '!', '?', '"', ':'])
+                && !t.contains(['□', '■', '\u{FFFD}']);
+            !t.is_empty() && !keep
+        })
+        .map(|(i, _)| (i + 1, C4_CODE.to_owned()))
+        .collect();
+    Ok(Judged { decoded, removed })
+}
+
+/// Scores any cleaner, given as a function from a document's bytes and name to what it removed.
+pub fn score_with(dir: &Path, judge: impl Fn(&[u8], &str) -> Result<Judged, String>) -> Result<Score, ScoreError> {
     let labels_path = dir.join("labels.tsv");
     let labels = read_labels(&labels_path)?;
     let docs = if dir.join("docs").is_dir() { dir.join("docs") } else { dir.to_path_buf() };
@@ -102,18 +142,15 @@ pub fn score(cleaner: &Cleaner, dir: &Path) -> Result<Score, ScoreError> {
     for name in names {
         let path = docs.join(&name);
         let bytes = fs::read(&path).map_err(|source| ScoreError::Io { path: path.clone(), source })?;
-        let cleaned = cleaner
-            .clean_bytes(&bytes, &name)
-            .map_err(|e| ScoreError::Document { path: path.clone(), message: e.to_string() })?;
-        let removed: HashMap<usize, &str> = cleaned.report.removed.iter().map(|r| (r.line, r.code.as_str())).collect();
+        let judged = judge(&bytes, &name).map_err(|message| ScoreError::Document { path: path.clone(), message })?;
         let mut counts = Counts::default();
-        for (i, line) in crate::canon::split_lines(&cleaned.decoded).iter().enumerate() {
+        for (i, line) in crate::canon::split_lines(&judged.decoded).iter().enumerate() {
             let n = i + 1;
             if line.trim().is_empty() {
                 continue;
             }
             let label = labels.get(&(name.clone(), n)).copied().unwrap_or(Label::Keep);
-            let code = removed.get(&n).copied();
+            let code = judged.removed.get(&n).map(String::as_str);
             if let Some(code) = code {
                 let slot = match label {
                     Label::Drop => 0,

@@ -104,6 +104,20 @@ pub(crate) enum RulesCommand {
         /// A folder of rule files to test instead of the built-in rules.
         dir: Option<PathBuf>,
     },
+    /// Print rule skeletons (TOML) for short lines that recur across documents and no rule removes.
+    Suggest {
+        /// Files or directories: a sample of the corpus.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+        /// Only lines kept in at least this many documents (default: 3, or 2% of the sample if more).
+        #[arg(long, value_name = "N")]
+        min_docs: Option<usize>,
+        /// Code prefix of the suggested rules (2-5 capital letters).
+        #[arg(long, default_value = "SITE")]
+        prefix: String,
+        #[command(flatten)]
+        settings: Settings,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -114,6 +128,9 @@ pub(crate) struct ScoreArgs {
     /// Also list every content line lost and every boilerplate line missed.
     #[arg(long)]
     pub(crate) verbose: bool,
+    /// Also score a C4-style line filter (keep lines ending in sentence punctuation) on the same set.
+    #[arg(long)]
+    pub(crate) baseline: bool,
     #[command(flatten)]
     pub(crate) settings: Settings,
 }

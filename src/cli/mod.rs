@@ -238,6 +238,20 @@ pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
             }
             Ok(Status::Success)
         }
+        RulesCommand::Suggest { inputs, min_docs, prefix, settings } => {
+            let cleaner = cleaner(&settings)?;
+            let mut collector = zhclean::suggest::Collector::default();
+            let errored = for_each_document(&cleaner, fsio::expand(&inputs), |input, _, cleaned| {
+                collector.add(&cleaned, &input.display());
+                Ok(())
+            })?;
+            let documents = collector.documents();
+            let min = min_docs.unwrap_or_else(|| (documents / 50).max(3));
+            let suggestions = collector.suggestions(min);
+            out.write_all(zhclean::suggest::to_toml(&suggestions, documents, &prefix).as_bytes())?;
+            let _ = writeln!(io::stderr(), "{} suggestion(s) from {documents} document(s), lines kept in at least {min}", suggestions.len());
+            Ok(if errored { Status::Error } else { Status::Success })
+        }
         RulesCommand::Test { dir } => {
             let set = match dir {
                 Some(dir) => {
@@ -270,6 +284,13 @@ pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
     }
 }
 
+fn totals(out: &mut impl Write, who: &str, t: &zhclean::score::Counts) -> Result<()> {
+    writeln!(out, "{who}:")?;
+    writeln!(out, "boilerplate-line recall  {:.3} ({} of {} drop lines removed)", t.recall(), t.drop_removed, t.drop_lines)?;
+    writeln!(out, "content lines lost       {:.3} ({} of {} keep lines)", t.content_lines_lost(), t.keep_removed, t.keep_lines)?;
+    writeln!(out, "content-character loss   {:.3} ({} of {} characters)", t.content_char_loss(), t.keep_chars_removed, t.keep_chars)
+}
+
 pub(crate) fn score(args: ScoreArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let s = zhclean::score::score(&cleaner, &args.dir).map_err(|e| fail(e.to_string()))?;
@@ -287,10 +308,13 @@ pub(crate) fn score(args: ScoreArgs) -> Result<Status> {
             c.content_char_loss()
         )?;
     }
-    let t = &s.total;
-    writeln!(out, "\nboilerplate-line recall  {:.3} ({} of {} drop lines removed)", t.recall(), t.drop_removed, t.drop_lines)?;
-    writeln!(out, "content lines lost       {:.3} ({} of {} keep lines)", t.content_lines_lost(), t.keep_removed, t.keep_lines)?;
-    writeln!(out, "content-character loss   {:.3} ({} of {} characters)", t.content_char_loss(), t.keep_chars_removed, t.keep_chars)?;
+    writeln!(out)?;
+    totals(&mut out, "zhclean", &s.total)?;
+    if args.baseline {
+        let c4 = zhclean::score::score_with(&args.dir, |bytes, _| zhclean::score::c4_baseline(bytes))
+            .map_err(|e| fail(e.to_string()))?;
+        totals(&mut out, "C4-style line filter", &c4.total)?;
+    }
     writeln!(out, "\nremovals by rule (drop / keep / either lines):")?;
     for (code, [d, k, e]) in &s.by_rule {
         writeln!(out, "  {code:<8} {d:>5} {k:>5} {e:>5}")?;

@@ -253,7 +253,7 @@ fn score_on_the_seeds_is_perfect() {
     let o = zhclean(&["score", &fixtures().join("seeds").display().to_string()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("boilerplate-line recall  1.000 (27 of 27"), "{out}");
+    assert!(out.contains("zhclean:\nboilerplate-line recall  1.000 (27 of 27"), "{out}");
     assert!(out.contains("content-character loss   0.000"), "{out}");
 }
 
@@ -264,4 +264,31 @@ fn help_names_every_command() {
     for cmd in ["clean", "check", "fix", "diff", "rules", "score"] {
         assert!(out.contains(cmd), "{out}");
     }
+}
+
+#[test]
+fn score_prints_the_c4_baseline_beside() {
+    let o = zhclean(&["score", "--baseline", &fixtures().join("seeds").display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("zhclean:\nboilerplate-line recall  1.000"), "{out}");
+    assert!(out.contains("C4-style line filter:\nboilerplate-line recall"), "{out}");
+}
+
+#[test]
+fn rules_suggest_writes_rules_that_load() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, body) in ["今天天气很好，我们去公园散步。", "明天会下雨，大家记得带伞出门。", "后天是周末，可以在家好好休息。"].iter().enumerate() {
+        fs::write(dir.path().join(format!("{i}.txt")), format!("某某日报 数字版\n{body}\n")).unwrap();
+    }
+    let o = zhclean(&["rules", "suggest", &dir.path().display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let rules = dir.path().join("rules");
+    fs::create_dir(&rules).unwrap();
+    fs::write(rules.join("site.toml"), stdout(&o)).unwrap();
+    assert!(stdout(&o).contains("literals = [\"某某日报 数字版\"]"), "{}", stdout(&o));
+    let o = zhclean(&["rules", "test", &rules.display().to_string()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let o = zhclean(&["clean", "--rules", &rules.display().to_string(), &dir.path().join("0.txt").display().to_string()]);
+    assert_eq!(stdout(&o), "今天天气很好，我们去公园散步。\n");
 }
