@@ -110,7 +110,7 @@ const TONED_FOR_TONELESS: usize = 3;
 /// Removes pinyin annotations injected after Han characters (`手機(jī)版` → `手機版`), but not
 /// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`.
 fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
-    if !text.contains('(') && !text.contains('（') {
+    if !may_be_annotated(text) {
         return (Cow::Borrowed(text), 0);
     }
     let toned = ANNOTATED
@@ -141,6 +141,17 @@ fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
         current = Cow::Owned(next.into_owned());
     }
     (current, removed)
+}
+
+/// Whether `ANNOTATED` can match: every match holds an opening parenthesis followed by a pinyin
+/// letter, which most documents lack (the regex itself has no literal to search for).
+fn may_be_annotated(text: &str) -> bool {
+    text.match_indices(['(', '（']).any(|(i, p)| text[i + p.len()..].chars().next().is_some_and(is_pinyin_letter))
+}
+
+/// The letters of `ANNOTATED`'s syllable class.
+fn is_pinyin_letter(c: char) -> bool {
+    c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ".contains(c)
 }
 
 fn syllables(group: &str) -> impl Iterator<Item = &str> {
