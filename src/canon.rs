@@ -110,7 +110,7 @@ const TONED_FOR_TONELESS: usize = 3;
 /// Removes pinyin annotations injected after Han characters (`手機(jī)版` → `手機版`), but not
 /// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`.
 fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
-    if !text.contains('(') && !text.contains('（') {
+    if !may_be_annotated(text) {
         return (Cow::Borrowed(text), 0);
     }
     let toned = ANNOTATED
@@ -141,6 +141,17 @@ fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
         current = Cow::Owned(next.into_owned());
     }
     (current, removed)
+}
+
+/// Whether `ANNOTATED` can match: every match holds an opening parenthesis followed by a pinyin
+/// letter, which most documents lack (the regex itself has no literal to search for).
+fn may_be_annotated(text: &str) -> bool {
+    text.match_indices(['(', '（']).any(|(i, p)| text[i + p.len()..].chars().next().is_some_and(is_pinyin_letter))
+}
+
+/// The letters of `ANNOTATED`'s syllable class.
+fn is_pinyin_letter(c: char) -> bool {
+    c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ".contains(c)
 }
 
 fn syllables(group: &str) -> impl Iterator<Item = &str> {
@@ -214,8 +225,10 @@ pub fn line_count(text: &str) -> usize {
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
-    let nfkc = ComposingNormalizerBorrowed::new_nfkc();
-    let folded = nfkc.normalize(line);
+    let folded = match nfkc_simple(line) {
+        Some(s) => Cow::Owned(s),
+        None => ComposingNormalizerBorrowed::new_nfkc().normalize(line),
+    };
     let mut out = String::with_capacity(folded.len());
     let mut pending_space = false;
     for c in folded.chars() {
@@ -236,6 +249,22 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
         },
         None => out,
     }
+}
+
+/// NFKC of a line made only of ASCII, CJK Unified Ideographs (U+4E00..U+9FFF), CJK symbols and
+/// punctuation (U+3001..U+3035) and full-width ASCII (U+FF01..U+FF5E), which is most Chinese text:
+/// none of these composes with another, the first three are their own NFKC and full-width ASCII
+/// maps to ASCII. `None` for any other line (the normaliser does those).
+fn nfkc_simple(line: &str) -> Option<String> {
+    let mut out = String::with_capacity(line.len());
+    for c in line.chars() {
+        match c {
+            '\0'..='\u{7F}' | '\u{4E00}'..='\u{9FFF}' | '\u{3001}'..='\u{3035}' => out.push(c),
+            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0)?),
+            _ => return None,
+        }
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -295,6 +324,26 @@ mod tests {
         assert_eq!(line_count(text), 6);
         assert_eq!(line_count(""), 0);
         assert_eq!(line_count("x"), 1);
+    }
+
+    #[test]
+    fn simple_nfkc_is_nfkc() {
+        let nfkc = ComposingNormalizerBorrowed::new_nfkc();
+        let mut simple = 0;
+        for c in (0..0x10000u32).filter_map(char::from_u32) {
+            let s = c.to_string();
+            if let Some(ours) = nfkc_simple(&s) {
+                simple += 1;
+                assert_eq!(ours, nfkc.normalize(&s), "U+{:04X}", c as u32);
+            }
+        }
+        assert_eq!(simple, 0x80 + (0x9FFF - 0x4E00 + 1) + (0x3035 - 0x3001 + 1) + (0xFF5E - 0xFF01 + 1));
+        let text = include_str!("../fixtures/seeds/003_ef535a5139a792e3.txt");
+        for line in text.lines() {
+            if let Some(ours) = nfkc_simple(line) {
+                assert_eq!(ours, nfkc.normalize(line));
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! and a prose line they drop anchors nothing; then head, tail and edge rules act on the lines
 //! outside the anchors, so they never remove prose.
 
-use crate::rules::{Action, Context, Matcher, Region, Rule, RuleSet};
+use crate::rules::{Action, Context, Detector, Matcher, Region, Rule, RuleSet};
 
 /// The fate of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +27,11 @@ const MAX_PASSES: usize = 8;
 pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Decision> {
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
+    let mut memo = Memo::new(rules, views);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
         let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
-        let pass = classify_once(&sub_lines, &sub_views, rules);
+        let pass = classify_once(&sub_lines, &sub_views, &left, rules, &mut memo);
         let mut dropped_any = false;
         for (&i, d) in left.iter().zip(&pass) {
             dropped_any |= matches!(d, Decision::Drop(_));
@@ -44,7 +45,46 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
     decisions
 }
 
-fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
+/// What the passes share: whether each line is prose, and the answers of the rules that look at
+/// the line alone (patterns, literals and the detectors that ignore neighbours), which do not
+/// change from pass to pass.
+struct Memo {
+    prose: Vec<bool>,
+    lines: usize,
+    /// `answers[r * lines + i]`: rule `r` on line `i`, once asked.
+    answers: Vec<Option<bool>>,
+    line_only: Vec<bool>,
+}
+
+impl Memo {
+    fn new(rules: &RuleSet, views: &[String]) -> Memo {
+        let line_only: Vec<bool> = rules
+            .rules()
+            .iter()
+            .map(|r| match &r.matcher {
+                Matcher::Pattern(_) | Matcher::Literals(_) => true,
+                Matcher::Detector(d) => matches!(d, Detector::PlaceList(_) | Detector::StrayNumber(_) | Detector::LinkList(_)),
+            })
+            .collect();
+        Memo {
+            prose: views.iter().map(|v| is_prose(v)).collect(),
+            lines: views.len(),
+            answers: vec![None; line_only.len() * views.len()],
+            line_only,
+        }
+    }
+
+    /// Rule `r` on line `i` of the pass, which is line `id` of the document.
+    fn matches(&mut self, rule: &Rule, r: usize, cx: &Context<'_>, i: usize, id: usize) -> bool {
+        if !self.line_only[r] {
+            return matches(rule, cx, i);
+        }
+        let slot = &mut self.answers[r * self.lines + id];
+        *slot.get_or_insert_with(|| matches(rule, cx, i))
+    }
+}
+
+fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet, memo: &mut Memo) -> Vec<Decision> {
     let rules = rules.rules();
     let mut decisions = undecided(lines);
     let no_drops = vec![None; lines.len()];
@@ -53,13 +93,13 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
         if *d == Decision::Keep {
-            if let Some(&r) = anywhere.iter().find(|&&r| matches(&rules[r], &cx, i)) {
+            if let Some(&r) = anywhere.iter().find(|&&r| memo.matches(&rules[r], r, &cx, i, ids[i])) {
                 *d = Decision::Drop(r);
             }
         }
     }
 
-    let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && is_prose(views[i])).collect();
+    let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && memo.prose[ids[i]]).collect();
     let (first, last) = main_block(&prose, &decisions).unwrap_or((lines.len(), 0));
     let in_region = |r: usize, i: usize| match rules[r].region {
         Region::Head => i < first,
@@ -75,7 +115,7 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
         if decisions[i] != Decision::Keep || prose[i] {
             continue;
         }
-        let hit = positional.iter().copied().find(|&r| in_region(r, i) && matches(&rules[r], &cx, i));
+        let hit = positional.iter().copied().find(|&r| in_region(r, i) && memo.matches(&rules[r], r, &cx, i, ids[i]));
         if let Some(r) = hit {
             decisions[i] = Decision::Drop(r);
             match rules[r].action {
@@ -169,7 +209,7 @@ pub fn is_prose(view: &str) -> bool {
     let (mut chars, mut letters, mut stops, mut marks, mut commas) = (0usize, 0usize, 0usize, 0usize, 0usize);
     for c in view.chars() {
         chars += 1;
-        if c.is_alphabetic() {
+        if is_letter(c) {
             letters += 1;
         } else if matches!(c, '。' | ';') {
             stops += 1;
@@ -185,9 +225,26 @@ pub fn is_prose(view: &str) -> bool {
         && ((chars >= 15 && (stops >= 1 || (marks >= 1 && commas >= 2))) || (chars >= 50 && commas >= 2))
 }
 
+/// `char::is_alphabetic`, answered without a table lookup for ASCII and the CJK Unified
+/// Ideographs block, all of whose characters are alphabetic.
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphabetic()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn letters_as_alphabetic() {
+        for c in (0..0x10000u32).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn prose() {

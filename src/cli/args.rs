@@ -55,6 +55,9 @@ pub(crate) struct Settings {
     /// Refuse files with malformed byte sequences instead of replacing them with U+FFFD.
     #[arg(long, help_heading = "Canonical form")]
     pub(crate) strict: bool,
+    /// Clean on N threads (0: one per core); the output is the same for any N.
+    #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
+    pub(crate) jobs: usize,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +74,16 @@ pub(crate) struct CleanArgs {
     /// Write the removal report, one JSON object per document (JSON Lines), to FILE.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub(crate) report: Option<PathBuf>,
+    /// Read and write JSON Lines (plain, gzip or zstd; files, directories of shards or `-`):
+    /// clean each record's text field, keep the other fields, add the report under one key.
+    #[arg(long, help_heading = "JSON Lines")]
+    pub(crate) jsonl: bool,
+    /// The field holding the text (with --jsonl).
+    #[arg(long, value_name = "NAME", default_value = "text", requires = "jsonl", help_heading = "JSON Lines")]
+    pub(crate) text_field: String,
+    /// The field the report is added under (with --jsonl).
+    #[arg(long, value_name = "NAME", default_value = "zhclean", requires = "jsonl", help_heading = "JSON Lines")]
+    pub(crate) report_field: String,
     #[command(flatten)]
     pub(crate) settings: Settings,
 }

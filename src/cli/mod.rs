@@ -3,6 +3,9 @@
 
 pub(crate) mod args;
 mod fsio;
+mod jsonl;
+mod parallel;
+mod progress;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -32,6 +35,7 @@ fn fail(message: impl Into<String>) -> io::Error {
 
 /// Builds the cleaner from the shared settings; rule-file and option errors end the run.
 fn cleaner(settings: &Settings) -> Result<Cleaner> {
+    parallel::set_threads(settings.jobs);
     let mut set = RuleSet::builtin().map_err(|e| fail(e.to_string()))?;
     for dir in &settings.rules {
         set.add_dir(dir).map_err(|e| fail(e.to_string()))?;
@@ -64,24 +68,26 @@ fn for_each_document(
     for (path, e) in walk_errors {
         report_error(&path.display().to_string(), &e.to_string());
     }
-    for input in &inputs {
+    // Read and cleaned on all cores, handed to `each` in input order.
+    let size = |input: &Input| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
+    let work = |input: Input| {
         let name = input.display();
-        let bytes = match read(input) {
-            Ok(b) => b,
-            Err(e) => {
-                report_error(&name, &e.to_string());
-                errored = true;
-                continue;
-            }
-        };
-        match cleaner.clean_bytes(&bytes, &name) {
-            Ok(cleaned) => each(input, &bytes, cleaned)?,
+        let outcome = read(&input).and_then(|bytes| match cleaner.clean_bytes(&bytes, &name) {
+            Ok(cleaned) => Ok((bytes, cleaned)),
+            Err(e) => Err(fail(e.to_string())),
+        });
+        (input, name, outcome)
+    };
+    parallel::ordered(inputs.into_iter().map(Ok), size, work, |(input, name, outcome)| {
+        match outcome {
+            Ok((bytes, cleaned)) => each(&input, &bytes, cleaned)?,
             Err(e) => {
                 report_error(&name, &e.to_string());
                 errored = true;
             }
         }
-    }
+        Ok(())
+    })?;
     Ok(errored)
 }
 
@@ -91,6 +97,9 @@ fn report_error(path: &str, reason: &str) {
 
 pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
+    if args.jsonl {
+        return jsonl::clean(&args, &cleaner);
+    }
     let expanded = fsio::expand(&args.inputs);
     if args.output.is_none() && (expanded.0.len() > 1 || args.inputs.len() > 1) {
         return Err(fail("several inputs need -o OUTDIR"));

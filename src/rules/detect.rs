@@ -331,7 +331,7 @@ fn in_run(views: &[&str], i: usize, min_run: usize, is: impl Fn(&str) -> bool) -
 }
 
 fn is_link_list(line: &str, p: &LinkList) -> bool {
-    let items: Vec<&str> = line.split(|c: char| c.is_whitespace() || "|｜·•/".contains(c)).filter(|s| !s.is_empty()).collect();
+    let items: Vec<&str> = line.split(|c: char| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()).filter(|s| !s.is_empty()).collect();
     items.len() >= p.min_items
         && items.iter().all(|s| s.chars().count() <= p.max_item_chars)
         && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
@@ -339,7 +339,7 @@ fn is_link_list(line: &str, p: &LinkList) -> bool {
 
 fn is_place_list(line: &str, p: &PlaceList) -> bool {
     let items: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || "|｜,，、;；/·".contains(c))
+        .split(|c: char| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace())
         .filter(|s| !s.is_empty())
         .collect();
     if items.len() < p.min_items {

@@ -4,6 +4,8 @@
 mod seeds;
 /// The `zhclean` command: every subcommand and exit code.
 mod cli;
+/// `clean --jsonl` and parallel cleaning.
+mod jsonl;
 /// Rule files: built-in examples, rule-file errors.
 mod rules;
 /// Encoding detection over the shared test set (skipped when absent).

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Throughput benchmark: zhclean on one core and on all cores, a Python baseline and a Unix
+# pipeline doing the same job, on one corpus built from the seed documents.
+#
+#   bench/run.sh [MB]          (default 200)
+#
+# Needs (installs nothing): cargo; python3 >= 3.11 with `pip install opencc==1.4.2
+# charset-normalizer` (the `opencc` command of that package is the pipeline's converter);
+# iconv, sed and GNU time (`apt-get install time`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB=${1:-200}
+for tool in python3 iconv opencc sed /usr/bin/time; do
+    command -v "$tool" >/dev/null || { echo "bench: $tool not found (see the top of $0)" >&2; exit 2; }
+done
+python3 -c 'import opencc, charset_normalizer, tomllib' 2>/dev/null \
+    || { echo "bench: pip install opencc==1.4.2 charset-normalizer (Python >= 3.11)" >&2; exit 2; }
+opencc --version 2>&1 | grep -q '1\.4' || echo "bench: warning: the opencc command is not OpenCC 1.4" >&2
+
+cargo build --release --quiet
+ZH=$PWD/target/release/zhclean
+# In memory when possible: `clean -o` flushes every file it writes to disk (fsync), which on a
+# disk would measure the disk.
+WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+DOCS=$(python3 bench/corpus.py fixtures/seeds "$WORK/corpus" "$MB")
+C=$WORK/corpus
+BYTES=$(du -sb --apparent-size "$C" | cut -f1)
+echo "corpus: $(awk "BEGIN{printf \"%.0f\", $BYTES/1e6}") MB, $DOCS documents (UTF-8 and GBK files, Traditional files, small- and large-record JSONL), $(nproc) cores"
+
+# The pipeline's sed patterns: five of the built-in rules, as POSIX EREs.
+SED=(-E -e '/^[[(【]?(文章|信息|稿件|新闻|内容|转载)?(来源|出处)[:：]/d'
+     -e '/^[[(【]?(责任编辑|责编|编辑)[:：]/d'
+     -e '/ICP(备|证)|公网安备/d'
+     -e '/^(用|打开)?(微信|手机)?(扫一扫|扫描二维码)/d'
+     -e '/^(主办单位|承办单位|技术支持)[:：]/d')
+
+run() { # name, then the command; prints seconds and peak RSS (KB)
+    local name=$1; shift
+    rm -rf "$WORK/out"; mkdir -p "$WORK/out"
+    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { echo "bench: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
+    read -r secs rss < "$WORK/time"
+    printf '%s %s %s\n' "$name" "$secs" "$rss" >> "$WORK/results"
+}
+
+zh() { # jobs
+    "$ZH" clean -j "$1" "$C/files" -o "$WORK/out/files" \
+        && "$ZH" clean -j "$1" --jsonl "$C/small.jsonl" "$C/large.jsonl" -o "$WORK/out"
+}
+pipeline() {
+    { cat "$C"/files/utf8/* "$C"/files/trad/*; iconv -f GBK -t UTF-8 "$C"/files/gbk/*; cat "$C"/small.jsonl "$C"/large.jsonl; } \
+        | opencc -c t2s | sed "${SED[@]}" > "$WORK/out/pipeline.txt"
+}
+export -f zh pipeline; export ZH C WORK
+: > "$WORK/results"
+run "zhclean -j 1" bash -c "$(declare -f zh); zh 1"
+run "zhclean -j $(nproc)" bash -c "$(declare -f zh); zh 0"
+run "unix pipeline" bash -c "$(declare -p SED); $(declare -f pipeline); pipeline"
+run "python baseline" python3 bench/baseline.py rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
+
+awk -v bytes="$BYTES" -v docs="$DOCS" '
+    { name[NR] = $0; sub(/ [^ ]+ [^ ]+$/, "", name[NR]); secs[NR] = $(NF-1); rss[NR] = $NF }
+    END {
+        printf "%-18s %9s %9s %11s %11s %14s\n", "run", "seconds", "MB/s", "docs/s", "peak RSS", "zhclean -j 1 is"
+        for (i = 1; i <= NR; i++)
+            printf "%-18s %9.2f %9.1f %11.0f %8.0f MB %13.1fx\n", name[i], secs[i], bytes / 1e6 / secs[i], docs / secs[i], rss[i] / 1024, secs[i] / secs[1]
+        printf "scaling on all cores: %.2fx\n", secs[1] / secs[2]
+    }' "$WORK/results"

@@ -1,0 +1,198 @@
+//! `clean --jsonl`: JSON Lines in and out, for pipelines.
+//!
+//! Each input (a file, every file of a directory of shards, or `-` for standard input; plain,
+//! gzip or zstd, told apart by their first bytes) is read record by record. The text field of
+//! each record is cleaned, every other field is kept as it is and in its place, and the report is
+//! added under one key. Records are written in input order, to standard output or, with `-o`, to
+//! one file per input under OUTDIR (without the `.gz`/`.zst` suffix: output is not compressed).
+//! Memory stays bounded by the batch size (see `parallel`) whatever the input size.
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+use zhclean::Cleaner;
+
+use super::args::CleanArgs;
+use super::fsio::{self, Input};
+use super::progress::{Counting, Progress};
+use super::{parallel, report_error, Status};
+
+/// One record as read: its line number in its input and its bytes (without the line break).
+struct Line {
+    number: u64,
+    bytes: Vec<u8>,
+}
+
+/// What became of a record.
+struct Outcome {
+    /// The record to write (cleaned, or unchanged when its text field could not be cleaned).
+    record: Option<Vec<u8>>,
+    report: Option<Vec<u8>>,
+    text_bytes: u64,
+    error: Option<String>,
+}
+
+pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner) -> io::Result<Status> {
+    let (inputs, walk_errors) = fsio::expand(&args.inputs);
+    let mut errored = !walk_errors.is_empty();
+    for (path, e) in walk_errors {
+        report_error(&path.display().to_string(), &e.to_string());
+    }
+    let total = inputs.iter().map(|i| i.path.as_ref().and_then(|p| fs::metadata(p).ok()).map(|m| m.len())).sum::<Option<u64>>();
+    let mut progress = Progress::new(total);
+    let mut report = match &args.report {
+        Some(p) => Some(BufWriter::new(fs::File::create(p).map_err(|e| io::Error::other(format!("{}: {e}", p.display())))?)),
+        None => None,
+    };
+    let mut stdout = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+    for input in &inputs {
+        let name = input.display();
+        let reader = match open(input, progress.consumed.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                report_error(&name, &e.to_string());
+                errored = true;
+                continue;
+            }
+        };
+        let mut file_out = match &args.output {
+            None => None,
+            Some(dir) => {
+                let target = dir.join(strip_compression(&input.relative));
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent)?;
+                }
+                let file = fs::File::create(&target).map_err(|e| io::Error::other(format!("{}: {e}", target.display())))?;
+                Some(BufWriter::with_capacity(1 << 20, file))
+            }
+        };
+        let out: &mut dyn Write = match file_out.as_mut() {
+            Some(w) => w,
+            None => &mut stdout,
+        };
+        let result = parallel::ordered(
+            lines(reader),
+            |l| l.bytes.len() as u64,
+            |l| clean_record(cleaner, args, &name, l),
+            |o: Outcome| {
+                if let Some(e) = &o.error {
+                    report_error(&name, e);
+                    errored = true;
+                }
+                if let Some(r) = &o.record {
+                    out.write_all(r)?;
+                }
+                if let (Some(w), Some(r)) = (report.as_mut(), &o.report) {
+                    w.write_all(r)?;
+                }
+                progress.add(u64::from(o.record.is_some()), o.text_bytes);
+                Ok(())
+            },
+        );
+        if let Err(e) = result {
+            // Write errors on standard output end the run; read errors end this input.
+            if e.kind() == io::ErrorKind::BrokenPipe {
+                return Err(e);
+            }
+            report_error(&name, &e.to_string());
+            errored = true;
+        }
+        if let Some(mut w) = file_out {
+            w.flush()?;
+        }
+    }
+    stdout.flush()?;
+    if let Some(mut w) = report {
+        w.flush()?;
+    }
+    progress.finish();
+    Ok(if errored { Status::Error } else { Status::Success })
+}
+
+/// Opens an input, decompressing gzip (also multi-member) and zstd, recognised by their magic
+/// bytes; `consumed` counts the bytes read from the file.
+fn open(input: &Input, consumed: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+    let raw: Box<dyn Read + Send> = match &input.path {
+        Some(p) => Box::new(fs::File::open(p)?),
+        None => Box::new(io::stdin()),
+    };
+    let mut buffered = BufReader::with_capacity(1 << 20, Counting { inner: raw, count: consumed });
+    let head = buffered.fill_buf()?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::with_capacity(1 << 20, flate2::bufread::MultiGzDecoder::new(buffered)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(BufReader::with_capacity(1 << 20, zstd::stream::read::Decoder::with_buffer(buffered)?))
+    } else {
+        Box::new(buffered)
+    })
+}
+
+/// `shard.jsonl.gz` → `shard.jsonl`.
+fn strip_compression(path: &Path) -> PathBuf {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("gz" | "zst" | "zstd") => path.with_extension(""),
+        _ => path.to_path_buf(),
+    }
+}
+
+/// The non-blank lines of a reader, numbered from 1.
+fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result<Line>> {
+    let mut number = 0;
+    std::iter::from_fn(move || loop {
+        let mut bytes = Vec::new();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => return None,
+            Ok(_) => {
+                number += 1;
+                while bytes.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
+                    bytes.pop();
+                }
+                if bytes.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                return Some(Ok(Line { number, bytes }));
+            }
+            Err(e) => return Some(Err(e)),
+        }
+    })
+}
+
+fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> Outcome {
+    let fail = |error: String, record: Option<Vec<u8>>| Outcome { record, report: None, text_bytes: 0, error: Some(error) };
+    let mut record: Map<String, Value> = match serde_json::from_slice(&line.bytes) {
+        Ok(r) => r,
+        Err(e) => return fail(format!("line {}: not a JSON object ({e}); record skipped", line.number), None),
+    };
+    let text = match record.get_mut(&args.text_field) {
+        Some(Value::String(s)) => std::mem::take(s),
+        _ => {
+            let mut unchanged = line.bytes;
+            unchanged.push(b'\n');
+            return fail(format!("line {}: no string field `{}`; record written unchanged", line.number, args.text_field), Some(unchanged));
+        }
+    };
+    let text_bytes = text.len() as u64;
+    let cleaned = cleaner.clean_text(text, &format!("{name}:{}", line.number));
+    let report = match serde_json::to_value(&cleaned.report) {
+        Ok(v) => v,
+        Err(e) => return fail(format!("line {}: {e}", line.number), None),
+    };
+    let mut report_line = None;
+    if args.report.is_some() {
+        let mut r = serde_json::to_vec(&report).unwrap_or_default();
+        r.push(b'\n');
+        report_line = Some(r);
+    }
+    record.insert(args.text_field.clone(), Value::String(cleaned.text));
+    record.insert(args.report_field.clone(), report);
+    let mut out = Vec::with_capacity(line.bytes.len() + 256);
+    if let Err(e) = serde_json::to_writer(&mut out, &record) {
+        return fail(format!("line {}: {e}", line.number), None);
+    }
+    out.push(b'\n');
+    Outcome { record: Some(out), report: report_line, text_bytes, error: None }
+}

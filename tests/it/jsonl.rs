@@ -1,0 +1,130 @@
+use std::fs;
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::fixtures;
+
+fn zhclean(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhclean"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+const SEEDS: [&str; 5] = [
+    "000_53df00e179aff913.txt",
+    "001_1e482441de41a84c.txt",
+    "002_5fbf0e8796347eff.txt",
+    "003_ef535a5139a792e3.txt",
+    "004_576c2e6f06f9add2.txt",
+];
+
+/// Many records, each a seed document with other fields around its text.
+fn records(copies: usize) -> String {
+    let mut out = String::new();
+    for i in 0..copies {
+        for name in SEEDS {
+            let text = fs::read_to_string(fixtures().join("seeds").join(name)).unwrap();
+            let record = serde_json::json!({"id": i, "body": text, "meta": {"seed": name}});
+            out.push_str(&record.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn records_cleaned_in_order_with_fields_kept() {
+    let input = records(40);
+    let o = zhclean(&["clean", "--jsonl", "--text-field", "body", "-j", "2", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 200);
+    for (n, line) in lines.iter().enumerate() {
+        let r: serde_json::Value = serde_json::from_str(line).unwrap();
+        let keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(keys, ["id", "body", "meta", "zhclean"]);
+        assert_eq!(r["id"], n / 5);
+        let name = SEEDS[n % 5];
+        assert_eq!(r["meta"]["seed"], name);
+        let expected = fs::read_to_string(fixtures().join("seeds/expected").join(name)).unwrap();
+        assert_eq!(r["body"], expected.as_str(), "{name}");
+        assert_eq!(r["zhclean"]["path"], format!("-:{}", n + 1));
+        assert!(r["zhclean"]["removed"].is_array());
+    }
+}
+
+#[test]
+fn same_output_on_one_thread_and_many_and_compressed() {
+    let dir = tempfile::tempdir().unwrap();
+    let shards = dir.path().join("shards");
+    fs::create_dir_all(&shards).unwrap();
+    let plain = records(30);
+    fs::write(shards.join("a.jsonl"), &plain).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(plain.as_bytes()).unwrap();
+    fs::write(shards.join("b.jsonl.gz"), gz.finish().unwrap()).unwrap();
+    fs::write(shards.join("c.jsonl.zst"), zstd::encode_all(plain.as_bytes(), 1).unwrap()).unwrap();
+    let dir_arg = shards.display().to_string();
+    let one = zhclean(&["clean", "--jsonl", "--text-field", "body", "-j", "1", &dir_arg], None);
+    let many = zhclean(&["clean", "--jsonl", "--text-field", "body", "-j", "3", &dir_arg], None);
+    assert_eq!(one.status.code(), Some(0), "{}", String::from_utf8_lossy(&one.stderr));
+    assert_eq!(one.stdout, many.stdout);
+    let out = String::from_utf8(one.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3 * 150);
+    // The three shards hold the same records: only the report's path differs.
+    let strip = |l: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+        v["zhclean"]["path"] = serde_json::Value::Null;
+        v
+    };
+    for i in 0..150 {
+        assert_eq!(strip(lines[i]), strip(lines[150 + i]));
+        assert_eq!(strip(lines[i]), strip(lines[300 + i]));
+    }
+    let out_dir = dir.path().join("out");
+    let o = zhclean(&["clean", "--jsonl", "--text-field", "body", &dir_arg, "-o", &out_dir.display().to_string()], None);
+    assert_eq!(o.status.code(), Some(0));
+    for name in ["a.jsonl", "b.jsonl", "c.jsonl"] {
+        assert_eq!(fs::read_to_string(out_dir.join(name)).unwrap().lines().count(), 150, "{name}");
+    }
+}
+
+#[test]
+fn bad_records_reported_and_the_rest_cleaned() {
+    let input = "{\"text\":\"來源:新華網\\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\"}\nnot json\n\n{\"id\":2}\n";
+    let o = zhclean(&["clean", "--jsonl", "-"], Some(input.as_bytes()));
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("-: line 2: not a JSON object"), "{err}");
+    assert!(err.contains("-: line 4: no string field `text`"), "{err}");
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0].starts_with("{\"text\":\"党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\\n\",\"zhclean\":{"), "{}", lines[0]);
+    assert_eq!(lines[1], "{\"id\":2}");
+}
+
+#[test]
+fn files_cleaned_in_parallel_as_on_one_thread() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = fixtures().join("seeds").display().to_string();
+    let mut outputs = Vec::new();
+    for j in ["1", "2"] {
+        let out = dir.path().join(j);
+        let report = dir.path().join(format!("{j}.jsonl"));
+        let o = zhclean(&["clean", &seeds, "-j", j, "-o", &out.display().to_string(), "--report", &report.display().to_string()], None);
+        assert_eq!(o.status.code(), Some(0));
+        outputs.push(fs::read(report).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
