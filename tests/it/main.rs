@@ -8,6 +8,8 @@ mod cli;
 mod rules;
 /// Scores on the labelled dev pages (skipped when absent).
 mod quality;
+/// Properties over random documents and bytes: canonical, idempotent, every line accounted for.
+mod props;
 
 use std::path::{Path, PathBuf};
 
