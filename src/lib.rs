@@ -35,21 +35,27 @@ use emit::Fate;
 use report::{Removal, Report};
 use rules::RuleSet;
 
-/// Share of a document's characters whose removal earns a warning in the report.
+/// Default share of a document's characters whose removal earns a warning in the report.
 pub const HEAVY_REMOVAL_SHARE: f64 = 0.5;
 
 /// How documents are cleaned, apart from the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
     /// OpenCC conversion applied to the canonical form (default `t2s`).
     pub conversion: Conversion,
     /// Decode every input with this encoding instead of detecting it.
     pub encoding: Option<Label>,
+    /// A document losing more than this share of its characters is flagged in the report
+    /// (default [`HEAVY_REMOVAL_SHARE`]).
+    pub warn_removal: f64,
+    /// A document that would lose more than this share of its characters is kept whole instead:
+    /// no line removed, only the canonical form applied, and the report says so.
+    pub max_removal: Option<f64>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { conversion: Conversion::T2s, encoding: None }
+        Options { conversion: Conversion::T2s, encoding: None, warn_removal: HEAVY_REMOVAL_SHARE, max_removal: None }
     }
 }
 
@@ -60,6 +66,8 @@ pub struct Cleaner {
     /// Converter for the matching view when the output is not already Simplified.
     view_t2s: Option<Converter>,
     encoding: Option<Label>,
+    warn_removal: f64,
+    max_removal: Option<f64>,
 }
 
 /// A cleaned document: the text, its report, and what is needed to show a diff.
@@ -80,7 +88,14 @@ impl Cleaner {
             Conversion::T2s => None,
             _ => Some(Converter::new(Conversion::T2s)?),
         };
-        Ok(Cleaner { rules, converter: Converter::new(options.conversion)?, view_t2s, encoding: options.encoding })
+        Ok(Cleaner {
+            rules,
+            converter: Converter::new(options.conversion)?,
+            view_t2s,
+            encoding: options.encoding,
+            warn_removal: options.warn_removal,
+            max_removal: options.max_removal,
+        })
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -106,7 +121,30 @@ impl Cleaner {
     pub fn clean_text(&self, text: String, path: &str) -> Cleaned {
         let canonical = canon::canonicalise(&text, &self.converter);
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
-        let decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let mut warnings = Vec::new();
+        let removed_chars: usize = decisions
+            .iter()
+            .zip(&canonical.lines)
+            .filter(|(d, _)| matches!(d, classify::Decision::Drop(_)))
+            .map(|(_, l)| l.chars().count())
+            .sum();
+        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
+        let share = if total_chars == 0 { 0.0 } else { removed_chars as f64 / total_chars as f64 };
+        let percent = (share * 100.0).round();
+        let mut kept_whole = false;
+        if let Some(max) = self.max_removal.filter(|&max| share > max) {
+            warnings.push(format!(
+                "{removed_chars} of {total_chars} characters ({percent}%) would be removed, more than the maximum share {max}: document kept whole"
+            ));
+            decisions = classify::undecided(&canonical.lines);
+            kept_whole = true;
+        } else if share > self.warn_removal {
+            warnings.push(format!(
+                "{removed_chars} of {total_chars} characters ({percent}%) removed, more than the share {}: review this document",
+                self.warn_removal
+            ));
+        }
         let (out, fates) = emit::emit(&canonical.lines, &decisions);
         let rules = self.rules.rules();
         let removed: Vec<Removal> = fates
@@ -123,12 +161,6 @@ impl Cleaner {
                 _ => None,
             })
             .collect();
-        let mut warnings = Vec::new();
-        let removed_chars: usize = removed.iter().map(|r| r.text.chars().count()).sum();
-        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
-        if total_chars > 0 && removed_chars as f64 > HEAVY_REMOVAL_SHARE * total_chars as f64 {
-            warnings.push(format!("{removed_chars} of {total_chars} characters removed (more than half): review this document"));
-        }
         let report = Report {
             path: path.to_owned(),
             encoding: None,
@@ -141,6 +173,7 @@ impl Cleaner {
             pinyin_removed: canonical.pinyin_removed,
             removed,
             warnings,
+            kept_whole,
         };
         Cleaned { text: out, report, decoded: text, canonical, fates }
     }

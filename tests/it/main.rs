@@ -10,6 +10,8 @@ mod rules;
 mod quality;
 /// Properties over random documents and bytes: canonical, idempotent, every line accounted for.
 mod props;
+/// Hostile inputs, the file system and the over-deletion guard through the command.
+mod reliability;
 
 use std::path::{Path, PathBuf};
 

@@ -23,6 +23,11 @@ static PLAIN: LazyLock<Cleaner> = LazyLock::new(|| {
     Cleaner::new(RuleSet::builtin().unwrap(), &Options { conversion: Conversion::None, ..Options::default() }).unwrap()
 });
 
+/// Keeps whole any document that would lose more than a third of its characters.
+static GUARDED: LazyLock<Cleaner> = LazyLock::new(|| {
+    Cleaner::new(RuleSet::builtin().unwrap(), &Options { max_removal: Some(0.3), ..Options::default() }).unwrap()
+});
+
 fn config() -> Config {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(CASES);
     Config { cases, failure_persistence: None, ..Config::default() }
@@ -227,6 +232,22 @@ proptest! {
         assert_canonical(&c.text)?;
         assert_accounted(&c)?;
         assert_idempotent(&T2S, &c)?;
+    }
+
+    #[test]
+    fn documents_kept_whole_lose_nothing(doc in document()) {
+        let c = GUARDED.clean_text(doc.clone(), "doc");
+        assert_canonical(&c.text)?;
+        assert_accounted(&c)?;
+        assert_idempotent(&GUARDED, &c)?;
+        let full = T2S.clean_text(doc, "doc");
+        if c.report.kept_whole {
+            prop_assert!(c.report.removed.is_empty());
+            prop_assert!(c.report.warnings.iter().any(|w| w.contains("kept whole")));
+            prop_assert!(c.fates.iter().all(|f| !matches!(f, Fate::Dropped(_))));
+        } else {
+            prop_assert_eq!(&c.text, &full.text);
+        }
     }
 
     #[test]
