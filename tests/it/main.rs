@@ -12,6 +12,8 @@ mod quality;
 mod props;
 /// Hostile inputs, the file system and the over-deletion guard through the command.
 mod reliability;
+/// `fix` killed at random moments and on a full disk: every file old or new.
+mod faults;
 
 use std::path::{Path, PathBuf};
 
