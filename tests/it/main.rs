@@ -14,6 +14,8 @@ mod props;
 mod reliability;
 /// `fix` killed at random moments and on a full disk: every file old or new.
 mod faults;
+/// Regression inputs of the fuzz targets (tests/fuzzed/).
+mod fuzzed;
 
 use std::path::{Path, PathBuf};
 
