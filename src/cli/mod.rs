@@ -201,16 +201,14 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
             failures.add(&name, &e);
             return Ok(());
         }
-        if inputs.contains(&target) {
-            failures.add(&name, &Failure::new("would overwrite an input", format!("{} is an input", target.display())));
+        let diff_path = args.diff.then(|| with_suffix(&target, ".diff"));
+        if let Some(input_path) = [Some(&target), diff_path.as_ref()].into_iter().flatten().find(|p| inputs.contains(p)) {
+            failures.add(&name, &Failure::new("would overwrite an input", format!("{} is an input", input_path.display())));
             return Ok(());
         }
         let written = fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
-            if !args.diff {
-                return Ok(());
-            }
+            let Some(diff_path) = diff_path else { return Ok(()) };
             let rel = input.relative.display().to_string();
-            let diff_path = with_suffix(&target, ".diff");
             fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
         });
         match written {

@@ -224,7 +224,7 @@ fn output_directory_inside_the_input_directory() {
 
 #[test]
 fn inputs_are_never_overwritten_and_outputs_never_clash() {
-    let dir = tree(&[("out/a.txt", DIRTY), ("x/a.txt", DIRTY)]);
+    let dir = tree(&[("out/a.txt", DIRTY), ("x/a.txt", DIRTY), ("x/x.txt", DIRTY)]);
     let out = dir.path().join("out");
     let o = zhclean(&["clean", &s(&out.join("a.txt")), "-o", &s(&out)]);
     assert_eq!(o.status.code(), Some(2));
@@ -240,6 +240,15 @@ fn inputs_are_never_overwritten_and_outputs_never_clash() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("the report would replace an input"), "{}", stderr(&o));
     assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), DIRTY);
+
+    // Nor does the diff written beside an output.
+    let diff = out.join("x.txt.diff");
+    fs::write(&diff, DIRTY).unwrap();
+    let o = zhclean(&["clean", &s(&dir.path().join("x")), &s(&diff), "-o", &s(&out), "--diff"]);
+    assert_eq!(o.status.code(), Some(2));
+    // x/x.txt: its diff would replace the input out/x.txt.diff; out/x.txt.diff: itself.
+    assert!(stderr(&o).contains("1 file(s) cleaned, 0 kept whole, 2 failed\nfailed: 2 would overwrite an input"), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(&diff).unwrap(), DIRTY);
 }
 
 #[cfg(unix)]
