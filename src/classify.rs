@@ -59,17 +59,14 @@ fn classify_once(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decisio
     }
 
     let anchors: Vec<usize> = (0..lines.len()).filter(|&i| decisions[i] == Decision::Keep && is_prose(views[i])).collect();
-    let (first, last) = match (anchors.first(), anchors.last()) {
-        (Some(&f), Some(&l)) => (f, l),
-        // No prose at all: every line is both head and tail.
-        _ => (lines.len(), 0),
-    };
+    // No prose at all: every line is both head and tail.
+    let bounds = anchors.first().zip(anchors.last());
     let positional: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region != Region::Anywhere).collect();
     for i in 0..lines.len() {
         if decisions[i] != Decision::Keep {
             continue;
         }
-        let (head, tail) = (i < first, i > last);
+        let (head, tail) = bounds.map_or((true, true), |(&first, &last)| (i < first, i > last));
         let hit = positional.iter().copied().find(|&r| {
             let in_region = match rules[r].region {
                 Region::Head => head,
@@ -130,6 +127,25 @@ pub fn is_prose(view: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the property tests: without prose the first line was head but not tail, so a
+    /// tail rule skipped it, and a leading blank line changed what was removed.
+    #[test]
+    fn without_prose_the_first_line_is_tail_too() {
+        let rules = RuleSet::builtin().unwrap();
+        let classify_text = |text: &str| {
+            let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
+            let code = |d: &Decision| match d {
+                Decision::Drop(r) => Some(rules.rules()[*r].code.clone()),
+                _ => None,
+            };
+            classify(&lines, &views, &rules).iter().map(code).filter(Option::is_some).collect::<Vec<_>>()
+        };
+        let sponsor = "主办单位:中共湖南省委组织部\n的的的\n手机版";
+        assert_eq!(classify_text(sponsor), vec![Some("FTR001".to_owned()); 3]);
+        assert_eq!(classify_text(&format!("\n{sponsor}")), classify_text(sponsor));
+    }
 
     #[test]
     fn prose() {

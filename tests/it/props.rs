@@ -297,3 +297,14 @@ fn regression_mixed_parentheses_are_no_annotation() {
     let c = T2S.clean_text("加強(qiáng)高素質(zhì)幹部隊伍建設(shè)，服務(wù)山西全方位推動高質量發展。\n𠀀（a)".to_owned(), "doc");
     assert_eq!(c.text, "加强高素质干部队伍建设，服务山西全方位推动高质量发展。\n𠀀（a)\n");
 }
+
+/// Found by `documents_kept_whole_lose_nothing` at 50,000 cases: without prose a tail rule
+/// skipped the first line, so the document kept whole (a leading blank line dropped) cleaned
+/// differently the second time.
+#[test]
+fn regression_kept_whole_stays_whole() {
+    let c = GUARDED.clean_text("\n主办单位:中共湖南省委组织部\n的的的\n手機(jī)版".to_owned(), "doc");
+    assert!(c.report.kept_whole);
+    assert_eq!(c.text, "主办单位:中共湖南省委组织部\n的的的\n手机版\n");
+    assert_eq!(GUARDED.clean_text(c.text.clone(), "again").text, c.text);
+}
