@@ -37,7 +37,22 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
         Cow::Owned(s) => Cow::Owned(s),
     };
     let (text, pinyin_removed) = strip_pinyin(&text);
-    let converted = converter.convert(&text);
+    let mut converted = converter.convert(&text);
+    // OpenCC converts by phrase, so its output converted again can change further (`於倫` gives
+    // `於伦`, which gives `于伦`): convert until nothing changes, so cleaning stays idempotent.
+    for _ in 0..MAX_CONVERSIONS {
+        let again = match &converted {
+            Cow::Owned(out) => match converter.convert(out) {
+                Cow::Owned(next) if next != *out => Some(next),
+                _ => None,
+            },
+            Cow::Borrowed(_) => None,
+        };
+        match again {
+            Some(next) => converted = Cow::Owned(next),
+            None => break,
+        }
+    }
     let converted_chars = match &converted {
         Cow::Borrowed(_) => 0,
         Cow::Owned(out) => changed_chars(&text, out),
@@ -45,6 +60,9 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
     let lines = converted.split('\n').map(|l| trim(l).to_owned()).collect();
     Canonical { lines, converted_chars, pinyin_removed }
 }
+
+/// Further conversions of a converted text while it still changes (see `canonicalise`).
+const MAX_CONVERSIONS: usize = 4;
 
 /// Line ends to LF; control (except TAB and LF) and zero-width characters removed; full-width
 /// ASCII letters and digits folded.
@@ -92,9 +110,11 @@ fn trim(line: &str) -> &str {
     line.trim_matches(char::is_whitespace)
 }
 
-/// A Han character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`.
+/// A Han character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`, in
+/// ASCII or full-width parentheses (a pair of one kind: `（a)` is no annotation).
 static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\p{Han})((?:[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}[)）])+)").expect("valid regex")
+    Regex::new(r"(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)")
+        .expect("valid regex")
 });
 static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -309,6 +329,20 @@ mod tests {
     fn toneless_pinyin_only_in_annotated_documents() {
         assert_eq!(canon("我的(de)書(shū)和(hé)筆(bǐ)"), ["我的書和筆"]);
         assert_eq!(canon("我的(de)書"), ["我的(de)書"]);
+    }
+
+    #[test]
+    fn annotations_need_a_pair_of_one_kind() {
+        assert_eq!(canon("我的(de)書(shū)和（hé）筆(bǐ)"), ["我的書和筆"]);
+        assert_eq!(canon("我的(de)書(shū)和(hé)筆(bǐ)𠀀（a)"), ["我的書和筆𠀀（a)"]);
+    }
+
+    #[test]
+    fn conversion_is_repeated_until_stable() {
+        let t2s = Converter::new(Conversion::T2s).unwrap();
+        let once = canonicalise("於倫", &t2s).lines;
+        assert_eq!(once, ["于伦"]);
+        assert_eq!(canonicalise(&once[0], &t2s).lines, once);
     }
 
     #[test]

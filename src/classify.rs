@@ -100,12 +100,16 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     }
 
     let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && memo.prose[ids[i]]).collect();
-    let (first, last) = main_block(&prose, &decisions).unwrap_or((lines.len(), 0));
-    let in_region = |r: usize, i: usize| match rules[r].region {
-        Region::Head => i < first,
-        Region::Tail => i > last,
-        Region::Edges => i < first || i > last,
-        Region::Anywhere => true,
+    // No prose at all: every line is both head and tail.
+    let body = main_block(&prose, &decisions);
+    let in_region = |r: usize, i: usize| {
+        let (head, tail) = body.map_or((true, true), |(first, last)| (i < first, i > last));
+        match rules[r].region {
+            Region::Head => head,
+            Region::Tail => tail,
+            Region::Edges => head || tail,
+            Region::Anywhere => true,
+        }
     };
     let contextual = |r: usize| matches!(&rules[r].matcher, Matcher::Detector(d) if d.is_contextual());
     let positional: Vec<usize> =
@@ -238,6 +242,25 @@ fn is_letter(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the property tests: without prose the first line was head but not tail, so a
+    /// tail rule skipped it, and a leading blank line changed what was removed.
+    #[test]
+    fn without_prose_the_first_line_is_tail_too() {
+        let rules = RuleSet::builtin().unwrap();
+        let classify_text = |text: &str| {
+            let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
+            let code = |d: &Decision| match d {
+                Decision::Drop(r) => Some(rules.rules()[*r].code.clone()),
+                _ => None,
+            };
+            classify(&lines, &views, &rules).iter().map(code).filter(Option::is_some).collect::<Vec<_>>()
+        };
+        let sponsor = "主办单位:中共湖南省委组织部\n的的的\n手机版";
+        assert_eq!(classify_text(sponsor), vec![Some("FTR001".to_owned()); 3]);
+        assert_eq!(classify_text(&format!("\n{sponsor}")), classify_text(sponsor));
+    }
 
     #[test]
     fn letters_as_alphabetic() {

@@ -38,11 +38,14 @@ use emit::Fate;
 use report::{Removal, Report};
 use rules::RuleSet;
 
-/// Share of a document's characters whose removal earns a warning in the report.
+/// Most rounds of repair after the canonical form (see `Cleaner::clean_text`).
+const MAX_REPAIR_ROUNDS: usize = 4;
+
+/// Default share of a document's characters whose removal earns a warning in the report.
 pub const HEAVY_REMOVAL_SHARE: f64 = 0.5;
 
 /// How documents are cleaned, apart from the rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Options {
     /// OpenCC conversion applied to the canonical form (default `t2s`).
     pub conversion: Conversion,
@@ -50,11 +53,17 @@ pub struct Options {
     pub encoding: Option<Label>,
     /// Refuse input with malformed byte sequences instead of replacing them.
     pub strict: bool,
+    /// A document losing more than this share of its characters is flagged in the report
+    /// (default [`HEAVY_REMOVAL_SHARE`]).
+    pub warn_removal: f64,
+    /// A document that would lose more than this share of its characters is kept whole instead:
+    /// no line removed, only the canonical form applied, and the report says so.
+    pub max_removal: Option<f64>,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { conversion: Conversion::T2s, encoding: None, strict: false }
+        Options { conversion: Conversion::T2s, encoding: None, strict: false, warn_removal: HEAVY_REMOVAL_SHARE, max_removal: None }
     }
 }
 
@@ -66,6 +75,8 @@ pub struct Cleaner {
     view_t2s: Option<Converter>,
     encoding: Option<Label>,
     strict: bool,
+    warn_removal: f64,
+    max_removal: Option<f64>,
 }
 
 /// A cleaned document: the text, its report, and what is needed to show a diff.
@@ -92,6 +103,8 @@ impl Cleaner {
             view_t2s,
             encoding: options.encoding,
             strict: options.strict,
+            warn_removal: options.warn_removal,
+            max_removal: options.max_removal,
         })
     }
 
@@ -120,10 +133,49 @@ impl Cleaner {
 
     /// Cleans text that is already decoded.
     pub fn clean_text(&self, text: String, path: &str) -> Cleaned {
-        let repaired = repair::repair(&text);
-        let canonical = canon::canonicalise(&repaired.text, &self.converter);
+        let mut repaired = repair::repair(&text);
+        let mut canonical = canon::canonicalise(&repaired.text, &self.converter);
+        // Conversion can turn what was left unrepaired into a run that repairs; repair and
+        // canonicalise again until nothing changes, so cleaning the output changes nothing.
+        for _ in 0..MAX_REPAIR_ROUNDS {
+            let joined = canonical.lines.join("\n");
+            let again = repair::repair(&joined);
+            if again.repairs.is_empty() {
+                break;
+            }
+            let next = canon::canonicalise(&again.text, &self.converter);
+            canonical = Canonical {
+                lines: next.lines,
+                converted_chars: canonical.converted_chars + next.converted_chars,
+                pinyin_removed: canonical.pinyin_removed + next.pinyin_removed,
+            };
+            repaired.repairs.extend(again.repairs);
+        }
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
-        let decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let mut warnings = Vec::new();
+        let removed_chars: usize = decisions
+            .iter()
+            .zip(&canonical.lines)
+            .filter(|(d, _)| matches!(d, classify::Decision::Drop(_)))
+            .map(|(_, l)| l.chars().count())
+            .sum();
+        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
+        let share = if total_chars == 0 { 0.0 } else { removed_chars as f64 / total_chars as f64 };
+        let percent = (share * 100.0).round();
+        let mut kept_whole = false;
+        if let Some(max) = self.max_removal.filter(|&max| share > max) {
+            warnings.push(format!(
+                "{removed_chars} of {total_chars} characters ({percent}%) would be removed, more than the maximum share {max}: document kept whole"
+            ));
+            decisions = classify::undecided(&canonical.lines);
+            kept_whole = true;
+        } else if share > self.warn_removal {
+            warnings.push(format!(
+                "{removed_chars} of {total_chars} characters ({percent}%) removed, more than the share {}: review this document",
+                self.warn_removal
+            ));
+        }
         let (out, fates) = emit::emit(&canonical.lines, &decisions);
         let rules = self.rules.rules();
         let removed: Vec<Removal> = fates
@@ -140,17 +192,11 @@ impl Cleaner {
                 _ => None,
             })
             .collect();
-        let mut warnings = Vec::new();
         if !repaired.repairs.is_empty() {
             warnings.push(format!("mojibake: {} run(s) of UTF-8 misread as a legacy encoding repaired", repaired.repairs.len()));
         }
         if repaired.irreparable > 0 {
             warnings.push(format!("mojibake: {} run(s) of 锟斤拷/烫烫烫/屯屯屯 cannot be repaired", repaired.irreparable));
-        }
-        let removed_chars: usize = removed.iter().map(|r| r.text.chars().count()).sum();
-        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
-        if total_chars > 0 && removed_chars as f64 > HEAVY_REMOVAL_SHARE * total_chars as f64 {
-            warnings.push(format!("{removed_chars} of {total_chars} characters removed (more than half): review this document"));
         }
         let report = Report {
             path: path.to_owned(),
@@ -166,6 +212,7 @@ impl Cleaner {
             mojibake: repaired.irreparable,
             removed,
             warnings,
+            kept_whole,
         };
         Cleaned { text: out, report, decoded: text, canonical, fates }
     }

@@ -154,6 +154,10 @@ fn repair_run(run: &str) -> Option<(String, &'static str)> {
             return None;
         }
         let (fixed, rest) = utf8_prefix(run, &bytes, enc)?;
+        // A repair never adds a line break or a control character: lines stay line for line.
+        if fixed.chars().any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+            return None;
+        }
         let han = fixed.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
         let share = common_share(fixed);
         (han >= 2 && share >= 0.8 && share >= before + 0.3).then(|| (format!("{fixed}{rest}"), enc.name()))

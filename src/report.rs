@@ -21,7 +21,10 @@
 //!   annotations removed.
 //! - `removed`: every dropped line, in order, with its 1-based line number in the decoded input, the
 //!   rule's code, name and category, and the line's canonical text.
-//! - `warnings`: things a reviewer should look at (malformed input, most of a document removed).
+//! - `warnings`: things a reviewer should look at (malformed input, more than the warning share of
+//!   a document removed, a document kept whole).
+//! - `kept_whole`: present (and `true`) only when the document would have lost more than the
+//!   maximum share (`--max-removal`) and was kept whole instead: nothing removed.
 
 use serde::Serialize;
 
@@ -46,6 +49,9 @@ pub struct Report {
     pub mojibake: usize,
     pub removed: Vec<Removal>,
     pub warnings: Vec<String>,
+    /// Cleaning would have removed more than the maximum share: no line was removed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub kept_whole: bool,
 }
 
 /// One dropped line.

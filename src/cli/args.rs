@@ -58,6 +58,47 @@ pub(crate) struct Settings {
     /// Clean on N threads (0: one per core); the output is the same for any N.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 0)]
     pub(crate) jobs: usize,
+    /// Flag in the report (and on stderr) a document losing more than SHARE of its characters.
+    #[arg(long, value_name = "SHARE", default_value = "0.5", value_parser = share, help_heading = "Over-deletion guard")]
+    pub(crate) warn_removal: f64,
+    /// Keep a document whole (remove nothing; `fix` leaves it as it is) when cleaning would remove
+    /// more than SHARE (0 to 1) of its characters.
+    #[arg(long, value_name = "SHARE", value_parser = share, help_heading = "Over-deletion guard")]
+    pub(crate) max_removal: Option<f64>,
+}
+
+/// A share of characters: a number from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=1.0).contains(&v) => Ok(v),
+        _ => Err(format!("`{s}` is not a share from 0 to 1 (e.g. 0.5)")),
+    }
+}
+
+/// How input directories are walked.
+#[derive(Debug, Args)]
+#[command(rename_all = "kebab-case")]
+pub(crate) struct Walk {
+    /// Follow symbolic links met while walking a directory (by default they are skipped).
+    #[arg(long, help_heading = "Input")]
+    pub(crate) follow_symlinks: bool,
+    /// Refuse files larger than this many bytes (suffixes k, M, G: powers of 1024).
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = bytes, help_heading = "Input")]
+    pub(crate) max_size: u64,
+}
+
+fn bytes(s: &str) -> Result<u64, String> {
+    let (digits, unit) = match s.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&s[..i], 1 << 10),
+        Some((i, 'm' | 'M')) => (&s[..i], 1 << 20),
+        Some((i, 'g' | 'G')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| format!("`{s}` is not a size in bytes (e.g. 1000000, 64M, 1G)"))
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +126,8 @@ pub(crate) struct CleanArgs {
     #[arg(long, value_name = "NAME", default_value = "zhclean", requires = "jsonl", help_heading = "JSON Lines")]
     pub(crate) report_field: String,
     #[command(flatten)]
+    pub(crate) walk: Walk,
+    #[command(flatten)]
     pub(crate) settings: Settings,
 }
 
@@ -93,6 +136,8 @@ pub(crate) struct FilesArgs {
     /// Files or directories (walked recursively).
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) walk: Walk,
     #[command(flatten)]
     pub(crate) settings: Settings,
 }
@@ -130,6 +175,8 @@ pub(crate) enum RulesCommand {
         prefix: String,
         #[command(flatten)]
         settings: Settings,
+        #[command(flatten)]
+        walk: Walk,
     },
 }
 
@@ -156,5 +203,15 @@ mod tests {
     #[test]
     fn arguments_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn shares_and_sizes() {
+        assert_eq!(share("0.25"), Ok(0.25));
+        assert!(share("1.5").is_err() && share("-0.1").is_err() && share("NaN").is_err() && share("x").is_err());
+        assert_eq!(bytes("64M"), Ok(64 << 20));
+        assert_eq!(bytes("1000"), Ok(1000));
+        assert_eq!(bytes("2k"), Ok(2048));
+        assert!(bytes("").is_err() && bytes("M").is_err() && bytes("99999999999G").is_err());
     }
 }

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 use zhclean::Cleaner;
 
 use super::args::CleanArgs;
-use super::fsio::{self, Input};
+use super::fsio::Input;
 use super::progress::{Counting, Progress};
 use super::{parallel, report_error, Status};
 
@@ -37,9 +37,10 @@ struct Outcome {
 }
 
 pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner) -> io::Result<Status> {
-    let (inputs, walk_errors) = fsio::expand(&args.inputs);
-    let mut errored = !walk_errors.is_empty();
-    for (path, e) in walk_errors {
+    let expanded = super::expand(&args.inputs, &args.walk, Vec::new());
+    let inputs = expanded.inputs;
+    let mut errored = !expanded.errors.is_empty();
+    for (path, e) in &expanded.errors {
         report_error(&path.display().to_string(), &e.to_string());
     }
     let total = inputs.iter().map(|i| i.path.as_ref().and_then(|p| fs::metadata(p).ok()).map(|m| m.len())).sum::<Option<u64>>();

@@ -1,5 +1,5 @@
-//! The commands. Each returns the exit status; per-file errors are reported on stderr and the
-//! run goes on.
+//! The commands. Each returns the exit status; per-file errors are reported on stderr, the run goes
+//! on, and a summary at the end counts the files and groups the failures by reason.
 
 pub(crate) mod args;
 mod fsio;
@@ -7,17 +7,18 @@ mod jsonl;
 mod parallel;
 mod progress;
 
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use zhclean::convert::Conversion;
-use zhclean::decode::Label;
+use zhclean::decode::{DecodeError, Label};
 use zhclean::rules::{self, RuleSet};
 use zhclean::{Cleaned, Cleaner, Options};
 
-use args::{CleanArgs, FilesArgs, RulesCommand, ScoreArgs, Settings};
-use fsio::Input;
+use args::{CleanArgs, FilesArgs, RulesCommand, ScoreArgs, Settings, Walk};
+use fsio::{Expanded, Failure, Input, WalkOptions};
 
 /// Exit status, decided once at the end of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -43,56 +44,141 @@ fn cleaner(settings: &Settings) -> Result<Cleaner> {
     let set = set.select(&settings.select, &settings.ignore).map_err(|e| fail(e.to_string()))?;
     let conversion: Conversion = settings.convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
     let encoding = settings.encoding.as_deref().map(Label::parse).transpose().map_err(|e| fail(format!("--encoding: {e}")))?;
-    Cleaner::new(set, &Options { conversion, encoding, strict: settings.strict }).map_err(|e| fail(e.to_string()))
+    let options = Options {
+        conversion,
+        encoding,
+        strict: settings.strict,
+        warn_removal: settings.warn_removal,
+        max_removal: settings.max_removal,
+    };
+    Cleaner::new(set, &options).map_err(|e| fail(e.to_string()))
 }
 
-fn read(input: &Input) -> Result<Vec<u8>> {
-    match &input.path {
-        Some(p) => fs::read(p),
-        None => {
-            let mut buf = Vec::new();
-            io::Read::read_to_end(&mut io::stdin().lock(), &mut buf)?;
-            Ok(buf)
+/// Files that failed, grouped by reason for the summary.
+#[derive(Debug, Default)]
+struct Failures {
+    by_reason: BTreeMap<&'static str, usize>,
+    total: usize,
+}
+
+impl Failures {
+    /// Reports one failed file on stderr and counts it.
+    fn add(&mut self, path: &str, failure: &Failure) {
+        let _ = writeln!(io::stderr(), "zhclean: {path}: {failure}");
+        *self.by_reason.entry(failure.reason).or_default() += 1;
+        self.total += 1;
+    }
+
+    fn any(&self) -> bool {
+        self.total > 0
+    }
+
+    /// Prints the summary line `counts` (with the failures added) and, when files failed, why.
+    fn summarise(&self, counts: &str, skipped: &Expanded) {
+        let mut err = io::stderr().lock();
+        let mut line = counts.to_owned();
+        if skipped.skipped_links > 0 {
+            line.push_str(&format!(", {} symbolic link(s) skipped (--follow-symlinks follows them)", skipped.skipped_links));
+        }
+        if skipped.skipped_special > 0 {
+            line.push_str(&format!(", {} special file(s) skipped", skipped.skipped_special));
+        }
+        let _ = writeln!(err, "{line}, {} failed", self.total);
+        if self.any() {
+            let reasons: Vec<String> = self.by_reason.iter().map(|(r, n)| format!("{n} {r}")).collect();
+            let _ = writeln!(err, "failed: {}", reasons.join(", "));
         }
     }
 }
 
-/// Reads and cleans every input (as `fsio::expand` found them), calling `each` with the result;
-/// reports per-file errors and returns whether any occurred.
+/// Reports one failure on stderr (for the JSON Lines path, which counts its own).
+pub(crate) fn report_error(path: &str, reason: &str) {
+    let _ = writeln!(io::stderr(), "zhclean: {path}: {reason}");
+}
+
+fn decode_failure(e: &DecodeError) -> Failure {
+    let reason = match e {
+        DecodeError::Binary { .. } => "binary data",
+        DecodeError::UnknownEncoding { .. } | DecodeError::Unsupported { .. } | DecodeError::Undecodable { .. } => {
+            "undecodable"
+        }
+        DecodeError::Malformed { .. } => "malformed (--strict)",
+    };
+    Failure::new(reason, e.to_string())
+}
+
+fn expand(paths: &[PathBuf], walk: &Walk, skip: Vec<PathBuf>) -> Expanded {
+    fsio::expand(paths, &WalkOptions { follow_symlinks: walk.follow_symlinks, skip })
+}
+
+/// Reads and cleans every input (as `expand` found them), calling `each` with the result; reports
+/// and counts the files that fail. `each` returns an error only for what ends the run (a closed
+/// standard output); its per-file failures it adds to the `Failures` it is given.
 fn for_each_document(
     cleaner: &Cleaner,
-    (inputs, walk_errors): (Vec<Input>, Vec<(PathBuf, io::Error)>),
-    mut each: impl FnMut(&Input, &[u8], Cleaned) -> Result<()>,
-) -> Result<bool> {
-    let mut errored = !walk_errors.is_empty();
-    for (path, e) in walk_errors {
-        report_error(&path.display().to_string(), &e.to_string());
+    expanded: &Expanded,
+    max_size: u64,
+    failures: &mut Failures,
+    mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()>,
+) -> Result<()> {
+    for (path, e) in &expanded.errors {
+        failures.add(&path.display().to_string(), e);
     }
     // Read and cleaned on all cores, handed to `each` in input order.
     let size = |input: &Input| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
     let work = |input: Input| {
         let name = input.display();
-        let outcome = read(&input).and_then(|bytes| match cleaner.clean_bytes(&bytes, &name) {
-            Ok(cleaned) => Ok((bytes, cleaned)),
-            Err(e) => Err(fail(e.to_string())),
-        });
+        let outcome = fsio::read(&input, max_size)
+            .and_then(|bytes| cleaner.clean_bytes(&bytes, &name).map(|c| (bytes, c)).map_err(|e| decode_failure(&e)));
         (input, name, outcome)
     };
-    parallel::ordered(inputs.into_iter().map(Ok), size, work, |(input, name, outcome)| {
+    let sink = |(input, name, outcome): (Input, String, Outcome)| -> Result<()> {
         match outcome {
-            Ok((bytes, cleaned)) => each(&input, &bytes, cleaned)?,
-            Err(e) => {
-                report_error(&name, &e.to_string());
-                errored = true;
+            Ok((bytes, cleaned)) => {
+                for w in cleaned.report.warnings.iter().filter(|w| w.contains("characters")) {
+                    let _ = writeln!(io::stderr(), "zhclean: {name}: warning: {w}");
+                }
+                each(&input, &bytes, cleaned, failures)?
             }
+            Err(f) => failures.add(&name, &f),
         }
         Ok(())
-    })?;
-    Ok(errored)
+    };
+    // One file per thread a batch: each batch is written before the next is read.
+    let items = expanded.inputs.iter().cloned().map(Ok);
+    parallel::ordered_in_batches(items, size, work, sink, rayon::current_num_threads())
 }
 
-fn report_error(path: &str, reason: &str) {
-    let _ = writeln!(io::stderr(), "zhclean: {path}: {reason}");
+/// A file read and cleaned, or why not.
+type Outcome = std::result::Result<(Vec<u8>, Cleaned), Failure>;
+
+/// The output directory, created, and its canonical path; refused when it is an input directory.
+fn prepare_output(dir: &Path, inputs: &[PathBuf]) -> Result<PathBuf> {
+    fs::create_dir_all(dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+    let canonical = fs::canonicalize(dir).map_err(|e| fail(format!("{}: {e}", dir.display())))?;
+    for input in inputs {
+        if fs::canonicalize(input).is_ok_and(|c| c == canonical) {
+            return Err(fail(format!("{}: the output directory is an input directory; choose another", dir.display())));
+        }
+    }
+    Ok(canonical)
+}
+
+/// Canonical paths of the inputs, built when first needed: no output may replace an input.
+struct InputSet<'a> {
+    inputs: &'a [Input],
+    set: Option<HashSet<PathBuf>>,
+}
+
+impl InputSet<'_> {
+    fn contains(&mut self, path: &Path) -> bool {
+        let Ok(canonical) = fs::canonicalize(path) else { return false };
+        let inputs = self.inputs;
+        let set = self.set.get_or_insert_with(|| {
+            inputs.iter().filter_map(|i| i.path.as_ref()).filter_map(|p| fs::canonicalize(p).ok()).collect()
+        });
+        set.contains(&canonical)
+    }
 }
 
 pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
@@ -100,47 +186,69 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     if args.jsonl {
         return jsonl::clean(&args, &cleaner);
     }
-    let expanded = fsio::expand(&args.inputs);
-    if args.output.is_none() && (expanded.0.len() > 1 || args.inputs.len() > 1) {
+    let outdir = match &args.output {
+        Some(dir) => Some((dir, prepare_output(dir, &args.inputs)?)),
+        None => None,
+    };
+    let skip = outdir.iter().map(|(_, c)| c.clone()).collect();
+    let expanded = expand(&args.inputs, &args.walk, skip);
+    if outdir.is_none() && (expanded.inputs.len() > 1 || args.inputs.len() > 1) {
         return Err(fail("several inputs need -o OUTDIR"));
     }
+    let mut inputs = InputSet { inputs: &expanded.inputs, set: None };
     let mut report = match &args.report {
+        Some(p) if inputs.contains(p) => return Err(fail(format!("{}: the report would replace an input", p.display()))),
         Some(p) => Some(BufWriter::new(fs::File::create(p).map_err(|e| fail(format!("{}: {e}", p.display())))?)),
         None => None,
     };
     let stdout = io::stdout();
-    let errored = for_each_document(&cleaner, expanded, |input, _, cleaned| {
+    let mut failures = Failures::default();
+    let (mut cleaned_files, mut kept_whole) = (0, 0);
+    let mut targets = HashSet::new();
+    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, _, cleaned, failures| {
         if let Some(w) = report.as_mut() {
             serde_json::to_writer(&mut *w, &cleaned.report).map_err(io::Error::other)?;
             w.write_all(b"\n")?;
         }
-        match &args.output {
-            None => stdout.lock().write_all(cleaned.text.as_bytes()),
-            Some(dir) => {
-                let target = dir.join(&input.relative);
-                let written = write_output(&target, cleaned.text.as_bytes()).and_then(|()| {
-                    if args.diff {
-                        let rel = input.relative.display().to_string();
-                        write_output(&with_suffix(&target, ".diff"), cleaned.diff_canonical(&rel).as_bytes())
-                    } else {
-                        Ok(())
-                    }
-                });
-                written.map_err(|e| fail(format!("{}: {e}", target.display())))
+        kept_whole += usize::from(cleaned.report.kept_whole);
+        let Some((dir, canonical)) = &outdir else {
+            cleaned_files += 1;
+            return stdout.lock().write_all(cleaned.text.as_bytes());
+        };
+        let name = input.display();
+        let target = match fsio::output_path(dir, canonical, &input.relative) {
+            Ok(t) => t,
+            Err(e) => {
+                failures.add(&name, &e);
+                return Ok(());
             }
+        };
+        if !targets.insert(target.clone()) {
+            let e = Failure::new("output path clash", format!("{} is also the output of an earlier input", target.display()));
+            failures.add(&name, &e);
+            return Ok(());
         }
+        let diff_path = args.diff.then(|| with_suffix(&target, ".diff"));
+        if let Some(input_path) = [Some(&target), diff_path.as_ref()].into_iter().flatten().find(|p| inputs.contains(p)) {
+            failures.add(&name, &Failure::new("would overwrite an input", format!("{} is an input", input_path.display())));
+            return Ok(());
+        }
+        let written = fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
+            let Some(diff_path) = diff_path else { return Ok(()) };
+            let rel = input.relative.display().to_string();
+            fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
+        });
+        match written {
+            Ok(()) => cleaned_files += 1,
+            Err((path, e)) => failures.add(&name, &Failure::io(&e).context(&format!("writing {}", path.display()))),
+        }
+        Ok(())
     })?;
     if let Some(mut w) = report {
         w.flush()?;
     }
-    Ok(if errored { Status::Error } else { Status::Success })
-}
-
-fn write_output(target: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
-    }
-    fsio::write_atomic(target, bytes)
+    failures.summarise(&format!("{cleaned_files} file(s) cleaned, {kept_whole} kept whole"), &expanded);
+    Ok(if failures.any() { Status::Error } else { Status::Success })
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
@@ -152,8 +260,15 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 pub(crate) fn check(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let mut out = io::stdout().lock();
-    let (mut changed, mut unchanged) = (0, 0);
-    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, bytes, cleaned| {
+    let (mut changed, mut unchanged, mut kept_whole) = (0, 0, 0);
+    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let mut failures = Failures::default();
+    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, bytes, cleaned, _| {
+        if cleaned.report.kept_whole {
+            // `fix` leaves such a file as it is.
+            kept_whole += 1;
+            return Ok(());
+        }
         if !cleaned.changes(bytes) {
             unchanged += 1;
             return Ok(());
@@ -171,37 +286,51 @@ pub(crate) fn check(args: FilesArgs) -> Result<Status> {
         }
         out.write_all(diff.as_bytes())
     })?;
-    let _ = writeln!(io::stderr(), "{changed} file(s) would change, {unchanged} unchanged");
-    Ok(if errored { Status::Error } else if changed > 0 { Status::Changes } else { Status::Success })
+    failures.summarise(&format!("{changed} file(s) would change, {unchanged} unchanged, {kept_whole} kept whole"), &expanded);
+    Ok(if failures.any() { Status::Error } else if changed > 0 { Status::Changes } else { Status::Success })
 }
 
 pub(crate) fn fix(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
-    let (mut fixed, mut unchanged, mut failed) = (0, 0, 0);
-    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, bytes, cleaned| {
+    let (mut fixed, mut unchanged, mut kept_whole) = (0, 0, 0);
+    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let mut failures = Failures::default();
+    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, bytes, cleaned, failures| {
         let Some(path) = &input.path else {
             // Standard input cannot be rewritten in place: the cleaned text goes to stdout.
+            fixed += 1;
             return io::stdout().lock().write_all(cleaned.text.as_bytes());
         };
+        if cleaned.report.kept_whole {
+            kept_whole += 1;
+            return Ok(());
+        }
         if !cleaned.changes(bytes) {
             unchanged += 1;
-        } else if let Err(e) = fsio::write_atomic(path, cleaned.text.as_bytes()) {
-            report_error(&input.display(), &format!("not rewritten: {e}"));
-            failed += 1;
-        } else {
-            fixed += 1;
+            return Ok(());
+        }
+        // A symbolic link named on the command line (or followed) keeps pointing at the file.
+        let target = match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path),
+            _ => Ok(path.clone()),
+        };
+        match target.and_then(|t| fsio::write_atomic(&t, cleaned.text.as_bytes())) {
+            Ok(()) => fixed += 1,
+            Err(e) => failures.add(&input.display(), &Failure::io(&e).context("not rewritten")),
         }
         Ok(())
     })?;
-    let _ = writeln!(io::stderr(), "{fixed} file(s) fixed, {unchanged} unchanged");
-    Ok(if errored || failed > 0 { Status::Error } else { Status::Success })
+    failures.summarise(&format!("{fixed} file(s) fixed, {unchanged} unchanged, {kept_whole} kept whole"), &expanded);
+    Ok(if failures.any() { Status::Error } else { Status::Success })
 }
 
 pub(crate) fn diff(args: FilesArgs) -> Result<Status> {
     let cleaner = cleaner(&args.settings)?;
     let mut out = io::stdout().lock();
     let (mut files, mut lines) = (0, 0);
-    let errored = for_each_document(&cleaner, fsio::expand(&args.files), |input, _, cleaned| {
+    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let mut failures = Failures::default();
+    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, _, cleaned, _| {
         let name = input.display();
         files += usize::from(!cleaned.report.removed.is_empty());
         for r in &cleaned.report.removed {
@@ -210,8 +339,8 @@ pub(crate) fn diff(args: FilesArgs) -> Result<Status> {
         }
         Ok(())
     })?;
-    let _ = writeln!(io::stderr(), "{lines} line(s) would be removed from {files} file(s)");
-    Ok(if errored { Status::Error } else { Status::Success })
+    failures.summarise(&format!("{lines} line(s) would be removed from {files} file(s)"), &expanded);
+    Ok(if failures.any() { Status::Error } else { Status::Success })
 }
 
 pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
@@ -247,13 +376,16 @@ pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
             }
             Ok(Status::Success)
         }
-        RulesCommand::Suggest { inputs, min_docs, prefix, settings } => {
+        RulesCommand::Suggest { inputs, min_docs, prefix, settings, walk } => {
             let cleaner = cleaner(&settings)?;
             let mut collector = zhclean::suggest::Collector::default();
-            let errored = for_each_document(&cleaner, fsio::expand(&inputs), |input, _, cleaned| {
+            let expanded = expand(&inputs, &walk, Vec::new());
+            let mut failures = Failures::default();
+            for_each_document(&cleaner, &expanded, walk.max_size, &mut failures, |input, _, cleaned, _| {
                 collector.add(&cleaned, &input.display());
                 Ok(())
             })?;
+            let errored = failures.any();
             let documents = collector.documents();
             let min = min_docs.unwrap_or_else(|| (documents / 50).max(3));
             let suggestions = collector.suggestions(min);

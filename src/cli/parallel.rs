@@ -25,7 +25,23 @@ pub(crate) fn ordered<T, R>(
     items: impl Iterator<Item = io::Result<T>>,
     weight: impl Fn(&T) -> u64,
     work: impl Fn(T) -> R + Sync,
+    sink: impl FnMut(R) -> io::Result<()>,
+) -> io::Result<()>
+where
+    T: Send,
+    R: Send,
+{
+    ordered_in_batches(items, weight, work, sink, BATCH_ITEMS)
+}
+
+/// [`ordered`] with at most `max_items` items a batch: files are handed on (and written) one
+/// small batch at a time, so writing goes on while later files are cleaned.
+pub(crate) fn ordered_in_batches<T, R>(
+    items: impl Iterator<Item = io::Result<T>>,
+    weight: impl Fn(&T) -> u64,
+    work: impl Fn(T) -> R + Sync,
     mut sink: impl FnMut(R) -> io::Result<()>,
+    max_items: usize,
 ) -> io::Result<()>
 where
     T: Send,
@@ -41,7 +57,7 @@ where
         let item = item?;
         bytes += weight(&item);
         batch.push(item);
-        if bytes >= BATCH_BYTES || batch.len() >= BATCH_ITEMS {
+        if bytes >= BATCH_BYTES || batch.len() >= max_items.max(1) {
             run(&mut batch)?;
             bytes = 0;
         }

@@ -31,6 +31,9 @@ use crate::canon;
 
 /// Patterns larger than this (compiled) are refused rather than slowing every document.
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Rule files larger than this are refused whole: a rule set is read by people, and parsing (and
+/// every document's matching) stays bounded.
+pub(crate) const MAX_RULE_FILE_BYTES: usize = 1 << 20;
 
 /// A problem in a rule file, placed at `file:line:col` (1-based; column in characters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,6 +107,10 @@ const DISALLOWED_NAME_PREFIXES: &[&str] = &["remove-", "strip-", "delete-", "dro
 
 /// Parses and validates one rule file.
 pub(super) fn parse(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
+    if text.len() > MAX_RULE_FILE_BYTES {
+        let message = format!("rule file too large: {} bytes, at most {MAX_RULE_FILE_BYTES}", text.len());
+        return Err(RuleError::at(file, 0, 0, message));
+    }
     let pos = |span: Range<usize>| line_col(text, span.start);
     let err = |span: Range<usize>, msg: String| {
         let (line, col) = pos(span);
@@ -293,6 +300,12 @@ output = "正文第一句，这是一段足够长的文字，用来当作正文�
     fn names_say_what_is_matched() {
         let text = GOOD.replace("test-field", "remove-source");
         assert!(parse("t.toml", &text).unwrap_err().message.contains("what is matched"));
+    }
+
+    #[test]
+    fn huge_rule_file_refused() {
+        let text = format!("{GOOD}#{}", "x".repeat(MAX_RULE_FILE_BYTES));
+        assert_eq!(parse("t.toml", &text).unwrap_err().to_string(), format!("t.toml: rule file too large: {} bytes, at most 1048576", text.len()));
     }
 
     #[test]

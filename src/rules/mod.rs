@@ -208,8 +208,13 @@ impl RuleSet {
         paths.sort();
         let mut seen = HashSet::new();
         for path in paths {
-            let text = std::fs::read_to_string(&path).map_err(|e| RuleError::io(&path, &e))?;
             let name = path.display().to_string();
+            let size = std::fs::metadata(&path).map_err(|e| RuleError::io(&path, &e))?.len();
+            if size > file::MAX_RULE_FILE_BYTES as u64 {
+                let message = format!("rule file too large: {size} bytes, at most {}", file::MAX_RULE_FILE_BYTES);
+                return Err(RuleError::at(&name, 0, 0, message));
+            }
+            let text = std::fs::read_to_string(&path).map_err(|e| RuleError::io(&path, &e))?;
             let rules = file::parse(&name, &text)?;
             for rule in &rules {
                 if !seen.insert(rule.code.clone()) {

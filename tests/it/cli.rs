@@ -84,6 +84,7 @@ fn stdin_to_stdout() {
         .args(["clean", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child.stdin.take().unwrap().write_all("手機(jī)版\n來源：某網\n黨的二十大報告提出建設高素質幹部隊伍的重大任務。\n".as_bytes()).unwrap();

@@ -12,6 +12,14 @@ mod rules;
 mod encodings;
 /// Scores on the labelled dev pages (skipped when absent).
 mod quality;
+/// Properties over random documents and bytes: canonical, idempotent, every line accounted for.
+mod props;
+/// Hostile inputs, the file system and the over-deletion guard through the command.
+mod reliability;
+/// `fix` killed at random moments and on a full disk: every file old or new.
+mod faults;
+/// Regression inputs of the fuzz targets (tests/fuzzed/).
+mod fuzzed;
 
 use std::path::{Path, PathBuf};
 
