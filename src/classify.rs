@@ -88,7 +88,8 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     let rules = rules.rules();
     let mut decisions = undecided(lines);
     let no_drops = vec![None; lines.len()];
-    let cx = Context::new(lines, views, &no_drops);
+    let prose: Vec<bool> = ids.iter().map(|&id| memo.prose[id]).collect();
+    let cx = Context::new(lines, views, &no_drops, &prose);
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
@@ -99,9 +100,10 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
         }
     }
 
-    let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && memo.prose[ids[i]]).collect();
+    let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && prose[i]).collect();
+    let cx = Context::new(lines, views, &no_drops, &prose);
     // No prose at all: every line is both head and tail.
-    let body = main_block(&prose, &decisions);
+    let body = main_block(&prose, &decisions, views);
     let in_region = |r: usize, i: usize| {
         let (head, tail) = body.map_or((true, true), |(first, last)| (i < first, i > last));
         match rules[r].region {
@@ -136,13 +138,22 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
                 Action::DropRest => {}
                 // A list header takes its list, up to the next prose line.
                 Action::DropBlock => {
-                    for j in i + 1..lines.len() {
-                        if prose[j] {
+                    // The list ends at a paragraph (two prose lines in a row), at prose right
+                    // under the header, or where the body begins; a teaser's lone sentence
+                    // between its title and date does not end it.
+                    let end = body.map_or(lines.len(), |(first, _)| if i < first { first } else { lines.len() });
+                    let mut items = 0;
+                    for j in i + 1..end {
+                        if decisions[j] != Decision::Keep {
+                            continue;
+                        }
+                        let next_is_prose =
+                            (j + 1..lines.len()).find(|&k| decisions[k] == Decision::Keep).is_some_and(|k| prose[k]);
+                        if prose[j] && (items == 0 || next_is_prose) {
                             break;
                         }
-                        if decisions[j] == Decision::Keep {
-                            decisions[j] = Decision::Drop(r);
-                        }
+                        items += 1;
+                        decisions[j] = Decision::Drop(r);
                     }
                 }
             }
@@ -152,7 +163,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     // Context rules last, on what the others dropped.
     let dropped: Vec<Option<&str>> =
         decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
-    let cx = Context::new(lines, views, &dropped);
+    let cx = Context::new(lines, views, &dropped, &prose);
     let context_rules: Vec<usize> = (0..rules.len()).filter(|&r| contextual(r)).collect();
     for i in 0..lines.len() {
         if decisions[i] == Decision::Keep && !prose[i] {
@@ -168,24 +179,29 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
 const MAX_GAP: usize = 6;
 
 /// The main block of a document: prose lines with at most `MAX_GAP` other lines between
-/// neighbours form a block, and the block with the most prose characters is the body. Returns its
-/// first and last line; `None` when there is no prose.
-fn main_block(prose: &[bool], decisions: &[Decision]) -> Option<(usize, usize)> {
+/// neighbours form a block, and the block with the most prose characters is the body. A prose
+/// line next to another counts twice: an article is paragraphs in a row, while the prose of a
+/// teaser list or a comment thread stands alone between titles, names and dates. Returns the
+/// block's first and last line; `None` when there is no prose.
+fn main_block(prose: &[bool], decisions: &[Decision], views: &[&str]) -> Option<(usize, usize)> {
+    let kept: Vec<usize> = (0..prose.len()).filter(|&i| decisions[i] == Decision::Keep).collect();
     let mut best: Option<(usize, usize, usize)> = None; // (first, last, weight)
     let mut current: Option<(usize, usize, usize)> = None;
     let mut gap = 0;
-    for i in 0..prose.len() {
-        if prose[i] {
-            current = match current {
-                Some((f, _, w)) if gap <= MAX_GAP => Some((f, i, w + 1)),
-                _ => Some((i, i, 1)),
-            };
-            gap = 0;
-            if best.is_none_or(|b| current.is_some_and(|c| c.2 > b.2)) {
-                best = current;
-            }
-        } else if decisions[i] == Decision::Keep {
+    for (k, &i) in kept.iter().enumerate() {
+        if !prose[i] {
             gap += 1;
+            continue;
+        }
+        let paired = (k > 0 && prose[kept[k - 1]]) || kept.get(k + 1).is_some_and(|&j| prose[j]);
+        let weight = views[i].chars().count() * if paired { 2 } else { 1 };
+        current = match current {
+            Some((f, _, w)) if gap <= MAX_GAP => Some((f, i, w + weight)),
+            _ => Some((i, i, weight)),
+        };
+        gap = 0;
+        if best.is_none_or(|b| current.is_some_and(|c| c.2 > b.2)) {
+            best = current;
         }
     }
     best.map(|(f, l, _)| (f, l))

@@ -22,13 +22,22 @@ pub struct Context<'a> {
     /// The code of the rule that dropped each line, if any (seen only by context detectors,
     /// which run after the other rules).
     pub dropped: &'a [Option<&'a str>],
+    /// Whether each line reads as prose (and was not dropped as boilerplate anywhere).
+    pub prose: &'a [bool],
+    /// Whether any line is prose.
+    pub has_prose: bool,
     /// How often each view occurs, counted on first use.
     pub occurrences: OnceCell<HashMap<&'a str, usize>>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(lines: &'a [&'a str], views: &'a [&'a str], dropped: &'a [Option<&'a str>]) -> Context<'a> {
-        Context { lines, views, dropped, occurrences: OnceCell::new() }
+    pub fn new(
+        lines: &'a [&'a str],
+        views: &'a [&'a str],
+        dropped: &'a [Option<&'a str>],
+        prose: &'a [bool],
+    ) -> Context<'a> {
+        Context { lines, views, dropped, prose, has_prose: prose.contains(&true), occurrences: OnceCell::new() }
     }
 
     fn occurrences(&self, view: &str) -> usize {
@@ -61,6 +70,9 @@ pub enum Detector {
     /// A headline among other headlines: a run of medium-length lines without a full stop (a list
     /// of article links).
     HeadlineRun(HeadlineRun),
+    /// A line with no prose near it: outside the article, text comes in paragraphs, and what
+    /// stands far from any is menus, lists and widgets.
+    FarFromProse(FarFromProse),
     /// A title-like line between two dropped lines (a link title in a list of dropped stamps and
     /// counters). Runs after the other rules, on what they dropped.
     Sandwiched(Sandwiched),
@@ -80,6 +92,19 @@ pub struct Sandwiched {
 impl Default for Sandwiched {
     fn default() -> Sandwiched {
         Sandwiched { max_chars: 40, above: Vec::new(), below: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FarFromProse {
+    /// Non-blank lines looked at on each side.
+    pub distance: usize,
+}
+
+impl Default for FarFromProse {
+    fn default() -> FarFromProse {
+        FarFromProse { distance: 3 }
     }
 }
 
@@ -230,8 +255,9 @@ impl Detector {
                 Ok(Detector::HeadlineRun(p))
             }
             "sandwiched" => Ok(Detector::Sandwiched(params.try_into().map_err(bad)?)),
+            "far-from-prose" => Ok(Detector::FarFromProse(params.try_into().map_err(bad)?)),
             _ => Err(format!(
-                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, recurring-line, short-run, link-list, headline-run, sandwiched)"
+                "unknown detector `{name}` (known: place-list, stray-number, repeated-line, recurring-line, short-run, link-list, headline-run, far-from-prose, sandwiched)"
             )),
         }
     }
@@ -247,6 +273,7 @@ impl Detector {
             Detector::HeadlineRun(p) => {
                 format!("headline-run (min-chars {}, max-chars {}, min-run {})", p.min_chars, p.max_chars, p.min_run)
             }
+            Detector::FarFromProse(p) => format!("far-from-prose (distance {})", p.distance),
             Detector::Sandwiched(p) => {
                 format!("sandwiched (max-chars {}, above {:?}, below {:?})", p.max_chars, p.above, p.below)
             }
@@ -280,6 +307,17 @@ impl Detector {
                 (p.min_chars..=p.max_chars).contains(&n) && !v.contains('。') && !is_data_line(v)
             }),
             Detector::LinkList(p) => is_link_list(cx.lines[i], p),
+            Detector::FarFromProse(p) => {
+                let near = |iter: &mut dyn Iterator<Item = usize>| {
+                    iter.filter(|&j| !cx.views[j].is_empty()).take(p.distance).any(|j| cx.prose[j])
+                };
+                // Without prose anywhere, nothing is far from it: the document is all list.
+                cx.has_prose
+                    && !cx.views[i].is_empty()
+                    && !cx.prose[i]
+                    && !near(&mut (0..i).rev())
+                    && !near(&mut (i + 1..cx.views.len()))
+            }
             Detector::Sandwiched(p) => {
                 let v = cx.views[i];
                 let dropped_by = |j: Option<usize>, codes: &[String]| {

@@ -17,7 +17,9 @@ fn dev_pages_lose_little_content() {
         t.content_char_loss()
     );
     assert!(t.drop_lines > 1000 && t.keep_lines > 300, "{t:?}");
-    assert!(t.content_char_loss() <= 0.03, "content-character loss {:.3} > 0.03", t.content_char_loss());
+    // The targets are recall 0.95 and loss 0.05; the recall bound guards what is reached so far.
+    assert!(t.recall() >= 0.92, "boilerplate-line recall {:.3} < 0.92", t.recall());
+    assert!(t.content_char_loss() <= 0.05, "content-character loss {:.3} > 0.05", t.content_char_loss());
 }
 
 /// Cleaning real navigation-heavy pages twice changes nothing the second time.
