@@ -114,8 +114,10 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
         }
     };
     let contextual = |r: usize| matches!(&rules[r].matcher, Matcher::Detector(d) if d.is_contextual());
-    let positional: Vec<usize> =
+    let mut positional: Vec<usize> =
         (0..rules.len()).filter(|&r| rules[r].region != Region::Anywhere && !contextual(r)).collect();
+    // A list header or footer marker that is also a short line acts as the marker.
+    positional.sort_by_key(|&r| rules[r].action == Action::DropLine);
     for i in 0..lines.len() {
         // Positional rules never remove prose, wherever it stands.
         if decisions[i] != Decision::Keep || prose[i] {
@@ -138,9 +140,9 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
                 Action::DropRest => {}
                 // A list header takes its list, up to the next prose line.
                 Action::DropBlock => {
-                    // The list ends at a paragraph (two prose lines in a row), at prose right
-                    // under the header, or where the body begins; a teaser's lone sentence
-                    // between its title and date does not end it.
+                    // The list ends where the body begins, at a paragraph (two prose lines in a
+                    // row) and at prose right under the header; a teaser's lone sentence between
+                    // its title and date does not end it.
                     let end = body.map_or(lines.len(), |(first, _)| if i < first { first } else { lines.len() });
                     let mut items = 0;
                     for j in i + 1..end {

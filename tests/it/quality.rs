@@ -17,8 +17,8 @@ fn dev_pages_lose_little_content() {
         t.content_char_loss()
     );
     assert!(t.drop_lines > 1000 && t.keep_lines > 300, "{t:?}");
-    // The targets are recall 0.95 and loss 0.05; the recall bound guards what is reached so far.
-    assert!(t.recall() >= 0.92, "boilerplate-line recall {:.3} < 0.92", t.recall());
+    // The targets: boilerplate-line recall at least 0.95, content-character loss at most 0.05.
+    assert!(t.recall() >= 0.95, "boilerplate-line recall {:.3} < 0.95", t.recall());
     assert!(t.content_char_loss() <= 0.05, "content-character loss {:.3} > 0.05", t.content_char_loss());
 }
 
