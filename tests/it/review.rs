@@ -121,7 +121,14 @@ fn review_page_in_a_headless_browser() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review");
     fs::create_dir_all(&out).unwrap();
     let page = out.join("review.html");
-    let mut inputs = vec![fixtures().join("seeds").display().to_string()];
+    // The five seed documents (not their expected outputs beside them) and the dev pages.
+    let mut inputs: Vec<String> = fs::read_dir(fixtures().join("seeds"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .map(|p| p.display().to_string())
+        .collect();
+    inputs.sort();
     let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dev/docs");
     if dev.is_dir() {
         inputs.push(dev.display().to_string());
