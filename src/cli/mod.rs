@@ -337,7 +337,7 @@ fn write_changes(out: &mut impl Write, name: &str, cleaned: &Cleaned, args: &Dif
         text.push_str(&format!("# {name}: would re-encode {}{bom} → UTF-8\n", d.encoding));
     }
     let diff = cleaned.diff_original(name);
-    if diff.is_empty() {
+    if diff.is_empty() && text.is_empty() {
         text.push_str(&format!("# {name}: would normalise line ends or the final newline\n"));
     }
     text.push_str(&diff);

@@ -121,23 +121,24 @@ fn review_page_in_a_headless_browser() {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("review");
     fs::create_dir_all(&out).unwrap();
     let page = out.join("review.html");
-    // The five seed documents (not their expected outputs beside them) and the dev pages.
-    let mut inputs: Vec<String> = fs::read_dir(fixtures().join("seeds"))
+    // The five seed documents (not their expected outputs beside them) and the dev pages, named
+    // relative to the crate as a user in a clone would.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs: Vec<String> = fs::read_dir(root.join("fixtures/seeds"))
         .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .map(|p| p.display().to_string())
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".txt"))
+        .map(|n| format!("fixtures/seeds/{n}"))
         .collect();
     inputs.sort();
-    let dev = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/dev/docs");
-    if dev.is_dir() {
-        inputs.push(dev.display().to_string());
+    if root.join("../shared/data/dev/docs").is_dir() {
+        inputs.push("../shared/data/dev/docs".to_owned());
     } else {
         eprintln!("../shared/data/dev absent: review page of the seeds only");
     }
     let mut args = vec!["review", "-o", page.to_str().unwrap()];
     args.extend(inputs.iter().map(String::as_str));
-    let o = zhclean_in(&out, &args);
+    let o = zhclean_in(root, &args);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let html = fs::read_to_string(&page).unwrap();
     assert!(html.contains("\"code\":\"SPM001\"") && html.contains("潮州市"), "the page holds the documents");
