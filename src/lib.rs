@@ -20,15 +20,18 @@
 
 pub mod canon;
 pub mod classify;
+pub mod config;
 pub mod convert;
 pub mod decode;
 pub mod diff;
 pub mod emit;
 pub mod repair;
 pub mod report;
+pub mod review;
 pub mod rules;
 pub mod score;
 pub mod suggest;
+pub mod summary;
 
 use canon::Canonical;
 use convert::{Conversion, ConvertError, Converter};
@@ -205,6 +208,8 @@ impl Cleaner {
             bytes_out: out.len(),
             lines_in: canon::line_count(&text),
             lines_out: out.lines().count(),
+            chars_in: total_chars,
+            chars_removed: if kept_whole { 0 } else { removed_chars },
             conversion: self.converter.conversion().name(),
             converted_chars: canonical.converted_chars,
             pinyin_removed: canonical.pinyin_removed,
@@ -224,24 +229,31 @@ impl Cleaned {
         self.text.as_bytes() != bytes
     }
 
+    /// The canonical input as it would be written with nothing removed (blank runs collapsed),
+    /// each line with its index among the input lines and what became of it.
+    pub fn canonical_lines(&self) -> impl Iterator<Item = (usize, &str, Fate)> + '_ {
+        let canon_fates = emit::emit(&self.canonical.lines, &classify::undecided(&self.canonical.lines)).1;
+        self.canonical
+            .lines
+            .iter()
+            .enumerate()
+            .filter(move |(i, _)| canon_fates[*i].is_written())
+            .map(|(i, line)| (i, line.as_str(), self.fates[i]))
+    }
+
     /// Unified diff of the canonical input (conversion applied, nothing removed) against the
     /// output: only removals show.
     pub fn diff_canonical(&self, path: &str) -> String {
         let labels = self.labels();
-        let canon_fates = emit::emit(&self.canonical.lines, &classify::undecided(&self.canonical.lines)).1;
         let ops: Vec<Op<'_>> = self
-            .canonical
-            .lines
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| canon_fates[*i].is_written())
-            .map(|(i, line)| match self.fates[i] {
+            .canonical_lines()
+            .map(|(i, line, fate)| match fate {
                 Fate::Kept | Fate::BlankKept => Op::Equal(line),
                 Fate::Dropped(_) => Op::Delete(line, labels[i].as_deref()),
                 Fate::BlankDropped => Op::Delete(line, Some(BLANK_LABEL)),
             })
             .collect();
-        let path = path.trim_start_matches('/');
+        let path = diff_path(path);
         diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, true)
     }
 
@@ -267,8 +279,14 @@ impl Cleaned {
         let ends_with_newline = self.decoded.is_empty() || raw.last() == Some(&"");
         if ends_with_newline {
             ops.pop();
+        } else if let Some(&Op::Equal(last)) = ops.last() {
+            // The output ends with a newline the input lacks: the last line changes, so the patch
+            // gives exactly what `fix` writes.
+            ops.pop();
+            ops.push(Op::Delete(last, None));
+            ops.push(Op::Insert(last));
         }
-        let path = path.trim_start_matches('/');
+        let path = diff_path(path);
         diff::unified(&format!("a/{path}"), &format!("b/{path}"), &ops, ends_with_newline)
     }
 
@@ -277,6 +295,15 @@ impl Cleaned {
         let by_line: std::collections::HashMap<usize, &Removal> = self.report.removed.iter().map(|r| (r.line - 1, r)).collect();
         (0..self.fates.len()).map(|i| by_line.get(&i).map(|r| format!("{} {}", r.code, r.name))).collect()
     }
+}
+
+/// `path` as it goes after `a/` and `b/` in a diff: without leading `./` or `/`, as git writes it.
+fn diff_path(path: &str) -> &str {
+    let mut p = path;
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest.trim_start_matches('/');
+    }
+    p.trim_start_matches('/')
 }
 
 /// Label of blank lines removed by collapsing.

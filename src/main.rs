@@ -17,6 +17,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check(args),
         Command::Fix(args) => cli::fix(args),
         Command::Diff(args) => cli::diff(args),
+        Command::Review(args) => cli::review(args),
         Command::Rules(cmd) => cli::rules(cmd),
         Command::Score(args) => cli::score(args),
     };

@@ -1,9 +1,10 @@
-//! The removal report: one JSON object per document (JSON Lines with `--report FILE`).
+//! The removal report: one JSON object per document (JSON Lines with `--report FILE`); the full
+//! schema, with the summary record, is `docs/report.md`.
 //!
 //! ```json
 //! {"path":"doc.txt",
 //!  "encoding":{"encoding":"GBK","method":"detector","bom":false,"malformed":0,"confidence":"high"},
-//!  "bytes_in":19697,"bytes_out":17012,"lines_in":97,"lines_out":55,
+//!  "bytes_in":19697,"bytes_out":17012,"lines_in":97,"lines_out":55,"chars_in":6020,"chars_removed":410,
 //!  "conversion":"t2s","converted_chars":0,"pinyin_removed":0,"repairs":[],"mojibake":0,
 //!  "removed":[{"line":9,"code":"META001","name":"source-field","category":"metadata","text":"来源:共产党员网"}],
 //!  "warnings":[]}
@@ -16,7 +17,8 @@
 //! - `repairs`: mojibake runs undone (`line`, `misread_as` such as `GBK`, `before`, `after`);
 //!   `mojibake`: runs of `锟斤拷`/`烫烫烫`/`屯屯屯`, which cannot be repaired.
 //! - `bytes_in`/`bytes_out`: input bytes and cleaned UTF-8 bytes; `lines_in`/`lines_out`: lines in the
-//!   decoded input and in the output (blank lines included).
+//!   decoded input and in the output (blank lines included); `chars_in`/`chars_removed`: characters
+//!   of the canonical lines and of the removed ones (their ratio is the removed share).
 //! - `converted_chars`: characters changed by the OpenCC `conversion`; `pinyin_removed`: pinyin
 //!   annotations removed.
 //! - `removed`: every dropped line, in order, with its 1-based line number in the decoded input, the
@@ -40,6 +42,10 @@ pub struct Report {
     pub bytes_out: usize,
     pub lines_in: usize,
     pub lines_out: usize,
+    /// Characters of the canonical lines, before anything is removed.
+    pub chars_in: usize,
+    /// Characters of the removed lines.
+    pub chars_removed: usize,
     pub conversion: &'static str,
     pub converted_chars: usize,
     pub pinyin_removed: usize,

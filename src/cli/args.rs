@@ -21,11 +21,13 @@ pub(crate) enum Command {
     /// Clean files, directories (recursively) or `-` (stdin); write to OUTDIR or stdout.
     Clean(CleanArgs),
     /// Change nothing; print a unified diff for each file that would change; exit 1 if any would.
-    Check(FilesArgs),
+    Check(DiffArgs),
     /// Rewrite files in place with the cleaned text (UTF-8; atomic: temp file + rename).
     Fix(FilesArgs),
-    /// Show the lines cleaning would remove, with their rule codes.
-    Diff(FilesArgs),
+    /// Print the unified diff cleaning would make, hunks naming their rules; change nothing.
+    Diff(DiffArgs),
+    /// Write one self-contained HTML page for reviewing what cleaning removes from INPUT.
+    Review(ReviewArgs),
     /// List, explain and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -47,8 +49,9 @@ pub(crate) struct Settings {
     #[arg(long, value_name = "RULE", value_delimiter = ',', help_heading = "Rules")]
     pub(crate) ignore: Vec<String>,
     /// OpenCC conversion for the output: none, t2s, s2t, tw2s, tw2sp, hk2s, s2tw, s2twp, s2hk, ...
-    #[arg(long, value_name = "CONVERSION", default_value = "t2s", help_heading = "Canonical form")]
-    pub(crate) convert: String,
+    /// [default: t2s, or the config file's]
+    #[arg(long, value_name = "CONVERSION", help_heading = "Canonical form")]
+    pub(crate) convert: Option<String>,
     /// Decode every input with this encoding (gbk, big5, utf-16le, ...) instead of detecting it.
     #[arg(long, value_name = "LABEL", help_heading = "Canonical form")]
     pub(crate) encoding: Option<String>,
@@ -65,6 +68,21 @@ pub(crate) struct Settings {
     /// more than SHARE (0 to 1) of its characters.
     #[arg(long, value_name = "SHARE", value_parser = share, help_heading = "Over-deletion guard")]
     pub(crate) max_removal: Option<f64>,
+    /// Read this config file instead of the zhclean.toml found from the working directory upward.
+    #[arg(long, value_name = "FILE", help_heading = "Config", conflicts_with = "no_config")]
+    pub(crate) config: Option<PathBuf>,
+    /// Read no config file.
+    #[arg(long, help_heading = "Config")]
+    pub(crate) no_config: bool,
+}
+
+/// When to colour terminal output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Color {
+    /// When standard output is a terminal and NO_COLOR is not set.
+    Auto,
+    Always,
+    Never,
 }
 
 /// A share of characters: a number from 0 to 1.
@@ -115,6 +133,10 @@ pub(crate) struct CleanArgs {
     /// Write the removal report, one JSON object per document (JSON Lines), to FILE.
     #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub(crate) report: Option<PathBuf>,
+    /// Print a corpus summary on stderr (and add it to the report as its last record): bytes,
+    /// removed share, removals by rule and category, the most removed lines, documents to review.
+    #[arg(long, help_heading = "Output", conflicts_with = "jsonl")]
+    pub(crate) summary: bool,
     /// Read and write JSON Lines (plain, gzip or zstd; files, directories of shards or `-`):
     /// clean each record's text field, keep the other fields, add the report under one key.
     #[arg(long, help_heading = "JSON Lines")]
@@ -136,6 +158,36 @@ pub(crate) struct FilesArgs {
     /// Files or directories (walked recursively).
     #[arg(required = true, value_name = "FILE")]
     pub(crate) files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) walk: Walk,
+    #[command(flatten)]
+    pub(crate) settings: Settings,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DiffArgs {
+    #[command(flatten)]
+    pub(crate) files: FilesArgs,
+    /// Colour the diff and show invisible characters: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto", help_heading = "Output")]
+    pub(crate) color: Color,
+    /// List the removed lines (`path:line: CODE name [category] text`) instead of the diff.
+    #[arg(long, help_heading = "Output")]
+    pub(crate) list: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReviewArgs {
+    /// Files or directories (walked recursively).
+    #[arg(required = true, value_name = "INPUT")]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE", default_value = "review.html")]
+    pub(crate) output: PathBuf,
+    /// Most frequent removed lines listed in the summary.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub(crate) top: usize,
     #[command(flatten)]
     pub(crate) walk: Walk,
     #[command(flatten)]

@@ -83,6 +83,8 @@ pub(crate) struct Expanded {
     /// Symbolic links and special files (FIFOs, sockets, devices) met in directories and skipped.
     pub(crate) skipped_links: usize,
     pub(crate) skipped_special: usize,
+    /// Files left out by the config file's exclude globs.
+    pub(crate) excluded: usize,
 }
 
 /// Expands the command-line inputs: files as given, directories walked in name order (symbolic

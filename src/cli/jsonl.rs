@@ -14,6 +14,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
+use zhclean::config::Excludes;
 use zhclean::Cleaner;
 
 use super::args::CleanArgs;
@@ -36,8 +37,8 @@ struct Outcome {
     error: Option<String>,
 }
 
-pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner) -> io::Result<Status> {
-    let expanded = super::expand(&args.inputs, &args.walk, Vec::new());
+pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) -> io::Result<Status> {
+    let expanded = super::expand(&args.inputs, &args.walk, Vec::new(), excludes);
     let inputs = expanded.inputs;
     let mut errored = !expanded.errors.is_empty();
     for (path, e) in &expanded.errors {

@@ -9,15 +9,17 @@ mod progress;
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use zhclean::config::{Config, Excludes};
 use zhclean::convert::Conversion;
 use zhclean::decode::{DecodeError, Label};
 use zhclean::rules::{self, RuleSet};
+use zhclean::summary::Summary;
 use zhclean::{Cleaned, Cleaner, Options};
 
-use args::{CleanArgs, FilesArgs, RulesCommand, ScoreArgs, Settings, Walk};
+use args::{CleanArgs, Color, DiffArgs, FilesArgs, ReviewArgs, RulesCommand, ScoreArgs, Settings, Walk};
 use fsio::{Expanded, Failure, Input, WalkOptions};
 
 /// Exit status, decided once at the end of a run.
@@ -34,16 +36,39 @@ fn fail(message: impl Into<String>) -> io::Error {
     io::Error::other(message.into())
 }
 
-/// Builds the cleaner from the shared settings; rule-file and option errors end the run.
-fn cleaner(settings: &Settings) -> Result<Cleaner> {
+/// The cleaner and the exclude globs, from the options and the project config file.
+struct Project {
+    cleaner: Cleaner,
+    excludes: Excludes,
+}
+
+/// The config file: `--config FILE`, none with `--no-config`, else `zhclean.toml` found from the
+/// working directory upward.
+fn config(settings: &Settings) -> Result<Option<Config>> {
+    let found = match &settings.config {
+        _ if settings.no_config => Ok(None),
+        Some(path) => Config::read(path).map(Some),
+        None => Config::find(&std::env::current_dir()?),
+    };
+    found.map_err(|e| fail(e.to_string()))
+}
+
+/// Builds the cleaner from the shared settings and the config file (command-line options win;
+/// rule directories and ignores add up); rule-file, config and option errors end the run.
+fn project(settings: &Settings) -> Result<Project> {
     parallel::set_threads(settings.jobs);
+    let config = config(settings)?.unwrap_or_default();
     let mut set = RuleSet::builtin().map_err(|e| fail(e.to_string()))?;
-    for dir in &settings.rules {
+    for dir in config.rules.iter().chain(&settings.rules) {
         set.add_dir(dir).map_err(|e| fail(e.to_string()))?;
     }
-    let set = set.select(&settings.select, &settings.ignore).map_err(|e| fail(e.to_string()))?;
-    let conversion: Conversion = settings.convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
-    let encoding = settings.encoding.as_deref().map(Label::parse).transpose().map_err(|e| fail(format!("--encoding: {e}")))?;
+    let select = if settings.select.is_empty() { &config.select } else { &settings.select };
+    let ignore: Vec<String> = config.ignore.iter().chain(&settings.ignore).cloned().collect();
+    let set = set.select(select, &ignore).map_err(|e| fail(e.to_string()))?;
+    let convert = settings.convert.as_deref().or(config.convert.as_deref()).unwrap_or("t2s");
+    let conversion: Conversion = convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
+    let encoding = settings.encoding.as_deref().or(config.encoding.as_deref());
+    let encoding = encoding.map(Label::parse).transpose().map_err(|e| fail(format!("encoding: {e}")))?;
     let options = Options {
         conversion,
         encoding,
@@ -51,7 +76,12 @@ fn cleaner(settings: &Settings) -> Result<Cleaner> {
         warn_removal: settings.warn_removal,
         max_removal: settings.max_removal,
     };
-    Cleaner::new(set, &options).map_err(|e| fail(e.to_string()))
+    let cleaner = Cleaner::new(set, &options).map_err(|e| fail(e.to_string()))?;
+    Ok(Project { cleaner, excludes: config.exclude })
+}
+
+fn cleaner(settings: &Settings) -> Result<Cleaner> {
+    Ok(project(settings)?.cleaner)
 }
 
 /// Files that failed, grouped by reason for the summary.
@@ -80,6 +110,9 @@ impl Failures {
         if skipped.skipped_links > 0 {
             line.push_str(&format!(", {} symbolic link(s) skipped (--follow-symlinks follows them)", skipped.skipped_links));
         }
+        if skipped.excluded > 0 {
+            line.push_str(&format!(", {} excluded by {}", skipped.excluded, zhclean::config::FILE_NAME));
+        }
         if skipped.skipped_special > 0 {
             line.push_str(&format!(", {} special file(s) skipped", skipped.skipped_special));
         }
@@ -107,8 +140,17 @@ fn decode_failure(e: &DecodeError) -> Failure {
     Failure::new(reason, e.to_string())
 }
 
-fn expand(paths: &[PathBuf], walk: &Walk, skip: Vec<PathBuf>) -> Expanded {
-    fsio::expand(paths, &WalkOptions { follow_symlinks: walk.follow_symlinks, skip })
+/// The inputs, walked, less what the config file excludes (files named on the command line too:
+/// a pre-commit hook names every staged file).
+fn expand(paths: &[PathBuf], walk: &Walk, skip: Vec<PathBuf>, excludes: &Excludes) -> Expanded {
+    let mut expanded = fsio::expand(paths, &WalkOptions { follow_symlinks: walk.follow_symlinks, skip });
+    if !excludes.is_empty() {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let before = expanded.inputs.len();
+        expanded.inputs.retain(|i| i.path.as_ref().is_none_or(|p| excludes.matches(p, &cwd).is_none()));
+        expanded.excluded = before - expanded.inputs.len();
+    }
+    expanded
 }
 
 /// Reads and cleans every input (as `expand` found them), calling `each` with the result; reports
@@ -182,16 +224,16 @@ impl InputSet<'_> {
 }
 
 pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
-    let cleaner = cleaner(&args.settings)?;
+    let Project { cleaner, excludes } = project(&args.settings)?;
     if args.jsonl {
-        return jsonl::clean(&args, &cleaner);
+        return jsonl::clean(&args, &cleaner, &excludes);
     }
     let outdir = match &args.output {
         Some(dir) => Some((dir, prepare_output(dir, &args.inputs)?)),
         None => None,
     };
     let skip = outdir.iter().map(|(_, c)| c.clone()).collect();
-    let expanded = expand(&args.inputs, &args.walk, skip);
+    let expanded = expand(&args.inputs, &args.walk, skip, &excludes);
     if outdir.is_none() && (expanded.inputs.len() > 1 || args.inputs.len() > 1) {
         return Err(fail("several inputs need -o OUTDIR"));
     }
@@ -205,7 +247,11 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     let mut failures = Failures::default();
     let (mut cleaned_files, mut kept_whole) = (0, 0);
     let mut targets = HashSet::new();
+    let mut summary = args.summary.then(|| Summary::new(args.settings.warn_removal));
     for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, _, cleaned, failures| {
+        if let Some(s) = summary.as_mut() {
+            s.add(&cleaned.report);
+        }
         if let Some(w) = report.as_mut() {
             serde_json::to_writer(&mut *w, &cleaned.report).map_err(io::Error::other)?;
             w.write_all(b"\n")?;
@@ -244,8 +290,16 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         }
         Ok(())
     })?;
+    let summary = summary.map(|s| s.record(TOP_REMOVED));
     if let Some(mut w) = report {
+        if let Some(s) = &summary {
+            serde_json::to_writer(&mut w, &serde_json::json!({ "summary": s })).map_err(io::Error::other)?;
+            w.write_all(b"\n")?;
+        }
         w.flush()?;
+    }
+    if let Some(s) = &summary {
+        let _ = write!(io::stderr(), "{s}");
     }
     failures.summarise(&format!("{cleaned_files} file(s) cleaned, {kept_whole} kept whole"), &expanded);
     Ok(if failures.any() { Status::Error } else { Status::Success })
@@ -257,13 +311,48 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-pub(crate) fn check(args: FilesArgs) -> Result<Status> {
-    let cleaner = cleaner(&args.settings)?;
+/// Whether to colour standard output.
+fn colour(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+/// What `check` and `diff` print for a file that would change: a note when it would be re-encoded,
+/// then the unified diff of the file as it is against the output (or the removed lines with
+/// `--list`), coloured on request.
+fn write_changes(out: &mut impl Write, name: &str, cleaned: &Cleaned, args: &DiffArgs, colour: bool) -> Result<()> {
+    if args.list {
+        for r in &cleaned.report.removed {
+            writeln!(out, "{name}:{}: {} {} [{}] {}", r.line, r.code, r.name, r.category, r.text)?;
+        }
+        return Ok(());
+    }
+    let mut text = String::new();
+    let enc = cleaned.report.encoding.as_ref();
+    if let Some(d) = enc.filter(|d| d.encoding != "UTF-8" || d.bom) {
+        let bom = if d.bom { " with BOM" } else { "" };
+        text.push_str(&format!("# {name}: would re-encode {}{bom} → UTF-8\n", d.encoding));
+    }
+    let diff = cleaned.diff_original(name);
+    if diff.is_empty() && text.is_empty() {
+        text.push_str(&format!("# {name}: would normalise line ends or the final newline\n"));
+    }
+    text.push_str(&diff);
+    out.write_all(if colour { zhclean::diff::paint(&text) } else { text }.as_bytes())
+}
+
+pub(crate) fn check(args: DiffArgs) -> Result<Status> {
+    let files = &args.files;
+    let Project { cleaner, excludes } = project(&files.settings)?;
+    let colour = colour(args.color);
     let mut out = io::stdout().lock();
     let (mut changed, mut unchanged, mut kept_whole) = (0, 0, 0);
-    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let expanded = expand(&files.files, &files.walk, Vec::new(), &excludes);
     let mut failures = Failures::default();
-    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, bytes, cleaned, _| {
+    for_each_document(&cleaner, &expanded, files.walk.max_size, &mut failures, |input, bytes, cleaned, _| {
         if cleaned.report.kept_whole {
             // `fix` leaves such a file as it is.
             kept_whole += 1;
@@ -274,26 +363,19 @@ pub(crate) fn check(args: FilesArgs) -> Result<Status> {
             return Ok(());
         }
         changed += 1;
-        let name = input.display();
-        let enc = cleaned.report.encoding.as_ref();
-        if let Some(d) = enc.filter(|d| d.encoding != "UTF-8" || d.bom) {
-            let bom = if d.bom { " with BOM" } else { "" };
-            writeln!(out, "# {name}: would re-encode {}{bom} → UTF-8", d.encoding)?;
-        }
-        let diff = cleaned.diff_original(&name);
-        if diff.is_empty() {
-            writeln!(out, "# {name}: would normalise line ends or the final newline")?;
-        }
-        out.write_all(diff.as_bytes())
+        write_changes(&mut out, &input.display(), &cleaned, &args, colour)
     })?;
-    failures.summarise(&format!("{changed} file(s) would change, {unchanged} unchanged, {kept_whole} kept whole"), &expanded);
+    // A clean tree passes silently, as a pre-commit hook should.
+    if changed > 0 || failures.any() {
+        failures.summarise(&format!("{changed} file(s) would change, {unchanged} unchanged, {kept_whole} kept whole"), &expanded);
+    }
     Ok(if failures.any() { Status::Error } else if changed > 0 { Status::Changes } else { Status::Success })
 }
 
 pub(crate) fn fix(args: FilesArgs) -> Result<Status> {
-    let cleaner = cleaner(&args.settings)?;
+    let Project { cleaner, excludes } = project(&args.settings)?;
     let (mut fixed, mut unchanged, mut kept_whole) = (0, 0, 0);
-    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let expanded = expand(&args.files, &args.walk, Vec::new(), &excludes);
     let mut failures = Failures::default();
     for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, bytes, cleaned, failures| {
         let Some(path) = &input.path else {
@@ -324,22 +406,51 @@ pub(crate) fn fix(args: FilesArgs) -> Result<Status> {
     Ok(if failures.any() { Status::Error } else { Status::Success })
 }
 
-pub(crate) fn diff(args: FilesArgs) -> Result<Status> {
-    let cleaner = cleaner(&args.settings)?;
+pub(crate) fn diff(args: DiffArgs) -> Result<Status> {
+    let files = &args.files;
+    let Project { cleaner, excludes } = project(&files.settings)?;
+    let colour = colour(args.color);
     let mut out = io::stdout().lock();
-    let (mut files, mut lines) = (0, 0);
-    let expanded = expand(&args.files, &args.walk, Vec::new());
+    let (mut changed, mut lines) = (0, 0);
+    let expanded = expand(&files.files, &files.walk, Vec::new(), &excludes);
     let mut failures = Failures::default();
-    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, _, cleaned, _| {
-        let name = input.display();
-        files += usize::from(!cleaned.report.removed.is_empty());
-        for r in &cleaned.report.removed {
-            lines += 1;
-            writeln!(out, "{name}:{}: {} {} [{}] {}", r.line, r.code, r.name, r.category, r.text)?;
+    for_each_document(&cleaner, &expanded, files.walk.max_size, &mut failures, |input, bytes, cleaned, _| {
+        lines += cleaned.report.removed.len();
+        if cleaned.report.kept_whole || !cleaned.changes(bytes) {
+            return Ok(());
         }
+        changed += 1;
+        write_changes(&mut out, &input.display(), &cleaned, &args, colour)
+    })?;
+    failures.summarise(&format!("{lines} line(s) would be removed, {changed} file(s) would change"), &expanded);
+    Ok(if failures.any() { Status::Error } else { Status::Success })
+}
+
+/// Most frequent removed lines in the summary of `clean --summary`.
+const TOP_REMOVED: usize = 20;
+
+pub(crate) fn review(args: ReviewArgs) -> Result<Status> {
+    let Project { cleaner, excludes } = project(&args.settings)?;
+    let expanded = expand(&args.inputs, &args.walk, Vec::new(), &excludes);
+    let mut inputs = InputSet { inputs: &expanded.inputs, set: None };
+    if inputs.contains(&args.output) {
+        return Err(fail(format!("{}: the review page would replace an input", args.output.display())));
+    }
+    let mut failures = Failures::default();
+    let mut summary = Summary::new(args.settings.warn_removal);
+    let mut page = zhclean::review::Page::new(cleaner.rules());
+    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |_, _, cleaned, _| {
+        summary.add(&cleaned.report);
+        page.add(&cleaned);
         Ok(())
     })?;
-    failures.summarise(&format!("{lines} line(s) would be removed from {files} file(s)"), &expanded);
+    let record = summary.record(args.top);
+    let html = page.render(&record);
+    fsio::write_atomic(&args.output, html.as_bytes()).map_err(|e| fail(format!("{}: {e}", args.output.display())))?;
+    failures.summarise(
+        &format!("{} document(s) in {} ({} bytes)", record.documents, args.output.display(), html.len()),
+        &expanded,
+    );
     Ok(if failures.any() { Status::Error } else { Status::Success })
 }
 
@@ -377,9 +488,9 @@ pub(crate) fn rules(cmd: RulesCommand) -> Result<Status> {
             Ok(Status::Success)
         }
         RulesCommand::Suggest { inputs, min_docs, prefix, settings, walk } => {
-            let cleaner = cleaner(&settings)?;
             let mut collector = zhclean::suggest::Collector::default();
-            let expanded = expand(&inputs, &walk, Vec::new());
+            let Project { cleaner, excludes } = project(&settings)?;
+            let expanded = expand(&inputs, &walk, Vec::new(), &excludes);
             let mut failures = Failures::default();
             for_each_document(&cleaner, &expanded, walk.max_size, &mut failures, |input, _, cleaned, _| {
                 collector.add(&cleaned, &input.display());

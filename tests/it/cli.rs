@@ -172,19 +172,19 @@ fn a_bad_file_is_reported_and_the_others_processed() {
 
 #[test]
 fn diff_lists_removed_lines_with_codes() {
-    let o = zhclean(&["diff", &seed("003_ef535a5139a792e3.txt")]);
+    let o = zhclean(&["diff", "--list", &seed("003_ef535a5139a792e3.txt")]);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(out.contains(":1: WID001 mobile-banner [widget] 手机版"), "{out}");
     assert!(out.contains(":43: SPM001 place-name-list [spam] 潮州市|"), "{out}");
-    assert!(stderr(&o).contains("9 line(s) would be removed from 1 file(s)"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("9 line(s) would be removed, 1 file(s) would change"), "{}", stderr(&o));
 }
 
 #[test]
 fn select_and_ignore() {
-    let o = zhclean(&["diff", "--select", "footer", &seed(SEED2)]);
+    let o = zhclean(&["diff", "--list", "--select", "footer", &seed(SEED2)]);
     assert!(stdout(&o).lines().all(|l| l.contains("FTR")), "{}", stdout(&o));
-    let o = zhclean(&["diff", "--ignore", "FTR,NOI,NAV", &seed(SEED2)]);
+    let o = zhclean(&["diff", "--list", "--ignore", "FTR,NOI,NAV", &seed(SEED2)]);
     let out = stdout(&o);
     let codes: Vec<&str> = out.lines().filter_map(|l| l.split(' ').nth(1)).collect();
     assert_eq!(codes, ["META001", "WID006", "WID006"]);

@@ -20,6 +20,12 @@ mod reliability;
 mod faults;
 /// Regression inputs of the fuzz targets (tests/fuzzed/).
 mod fuzzed;
+/// The report against its documented schema (docs/report.md).
+mod schema;
+/// Review: the terminal diff, the corpus summary and the HTML page in a headless browser.
+mod review;
+/// The project config file, excludes, `git apply` of `check`'s patch and the pre-commit hooks.
+mod precommit;
 
 use std::path::{Path, PathBuf};
 
