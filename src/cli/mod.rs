@@ -37,11 +37,6 @@ fn fail(message: impl Into<String>) -> io::Error {
 /// Builds the cleaner from the shared settings; rule-file and option errors end the run.
 fn cleaner(settings: &Settings) -> Result<Cleaner> {
     parallel::set_threads(settings.jobs);
-    let mut set = RuleSet::builtin().map_err(|e| fail(e.to_string()))?;
-    for dir in &settings.rules {
-        set.add_dir(dir).map_err(|e| fail(e.to_string()))?;
-    }
-    let set = set.select(&settings.select, &settings.ignore).map_err(|e| fail(e.to_string()))?;
     let conversion: Conversion = settings.convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
     let encoding = settings.encoding.as_deref().map(Label::parse).transpose().map_err(|e| fail(format!("--encoding: {e}")))?;
     let options = Options {
@@ -51,7 +46,7 @@ fn cleaner(settings: &Settings) -> Result<Cleaner> {
         warn_removal: settings.warn_removal,
         max_removal: settings.max_removal,
     };
-    Cleaner::new(set, &options).map_err(|e| fail(e.to_string()))
+    Cleaner::with_rules(&settings.rules, &settings.select, &settings.ignore, &options).map_err(|e| fail(e.to_string()))
 }
 
 /// Files that failed, grouped by reason for the summary.
