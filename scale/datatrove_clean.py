@@ -9,6 +9,7 @@ datatrove's reader drops records whose text is empty before any step sees them (
 malformed lines with a warning instead of failing).
 """
 import argparse
+import tempfile
 
 from datatrove.executor import LocalPipelineExecutor
 from datatrove.pipeline.base import PipelineStep
@@ -45,7 +46,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--tasks", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--logs", default=None, help="datatrove's logging folder")
+    # datatrove records finished tasks in its logging folder and skips them when run again with the
+    # same folder: a fresh one by default, so a second run cleans again.
+    parser.add_argument("--logs", default=None, help="datatrove's logging folder (default: a new temporary one)")
     parser.add_argument("src")
     parser.add_argument("dst")
     args = parser.parse_args()
@@ -57,7 +60,7 @@ def main():
         ],
         tasks=args.tasks,
         workers=args.workers,
-        logging_dir=args.logs,
+        logging_dir=args.logs or tempfile.mkdtemp(prefix="zhclean-datatrove-logs-"),
     ).run()
 
 
