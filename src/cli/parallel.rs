@@ -78,7 +78,8 @@ where
             let w = item.as_ref().map_or(0, &weight);
             let failed = item.is_err();
             let mut q = producer.lock();
-            while !q.closed && (q.bytes >= BATCH_BYTES || q.items.len() >= BATCH_ITEMS) {
+            // At most one batch read ahead (or one item larger than a batch).
+            while !q.closed && !q.items.is_empty() && (q.bytes + w > BATCH_BYTES || q.items.len() >= BATCH_ITEMS) {
                 q = producer.changed.wait(q).unwrap_or_else(|e| e.into_inner());
             }
             if q.closed {
