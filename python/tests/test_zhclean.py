@@ -10,6 +10,7 @@ import os
 import pathlib
 import subprocess
 import threading
+import time
 import unittest
 
 import zhclean
@@ -54,6 +55,39 @@ class Seeds(unittest.TestCase):
             t.join()
         self.assertEqual([results[i] for i in range(4)], [want] * 4)
 
+    def test_batch_releases_the_gil(self):
+        # While a batch is cleaned, another Python thread keeps running: the longest pause between
+        # its steps within the batch stays far below the batch's time (were the GIL held, the
+        # pause would span all of it).
+        self.assertLess(*longest_pause(lambda: zhclean.clean_batch([s.read_text(encoding="utf-8") for s in SEEDS] * 100)))
+
+    def test_the_pause_check_sees_a_held_gil(self):
+        # The same measure on a call known to hold the GIL (sum over a range runs in C).
+        pause, limit = longest_pause(lambda: sum(range(3 * 10**7)))
+        self.assertGreaterEqual(pause, limit)
+
+
+def longest_pause(call):
+    """Runs `call` on a thread while this one steps; returns the longest pause of this thread
+    during the call and half the call's time."""
+    span, steps, done = [], [], threading.Event()
+
+    def worker():
+        t0 = time.monotonic()
+        call()
+        span.extend([t0, time.monotonic()])
+        done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    while not done.is_set():
+        now = time.monotonic()
+        if not steps or now - steps[-1] > 0.001:
+            steps.append(now)
+    thread.join()
+    t0, t1 = span
+    points = [t0] + [t for t in steps if t0 < t < t1] + [t1]
+    return max(b - a for a, b in zip(points, points[1:])), (t1 - t0) / 2
 
 @unittest.skipUnless(os.access(BINARY, os.X_OK), f"{BINARY} not built")
 class SameAsTheCommandLine(unittest.TestCase):
