@@ -139,6 +139,7 @@ output = "党的二十大对全面从严治党作出全面部署，各地认真�
             _, report = zhclean.clean("测试标记\n" + DOC, rules=[d])
             self.assertEqual([r["code"] for r in report["removed"]], ["TST001", "META001"])
             pathlib.Path(d, "test.toml").write_text("[[rule]]\ncode = 1\n", encoding="utf-8")
+            # Other options, so that a cleaner is built anew and reads the folder again.
             with self.assertRaisesRegex(ValueError, r"test\.toml:2"):
                 zhclean.clean(DOC, rules=[d], convert="t2s", strict=True)
 
