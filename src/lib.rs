@@ -39,7 +39,7 @@ use decode::{DecodeError, Label};
 use diff::Op;
 use emit::Fate;
 use report::{Removal, Report};
-use rules::RuleSet;
+use rules::{RuleError, RuleSet, UnknownSelector};
 
 /// Most rounds of repair after the canonical form (see `Cleaner::clean_text`).
 const MAX_REPAIR_ROUNDS: usize = 4;
@@ -82,6 +82,17 @@ pub struct Cleaner {
     max_removal: Option<f64>,
 }
 
+/// Why a cleaner could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+    #[error(transparent)]
+    Selector(#[from] UnknownSelector),
+    #[error(transparent)]
+    Convert(#[from] ConvertError),
+}
+
 /// A cleaned document: the text, its report, and what is needed to show a diff.
 #[derive(Debug, Clone)]
 pub struct Cleaned {
@@ -109,6 +120,16 @@ impl Cleaner {
             warn_removal: options.warn_removal,
             max_removal: options.max_removal,
         })
+    }
+
+    /// The built-in rules plus the rule files in `dirs`, narrowed by `select` and `ignore` (codes,
+    /// code prefixes or categories): the rule set the command line and the Python module build.
+    pub fn with_rules(dirs: &[std::path::PathBuf], select: &[String], ignore: &[String], options: &Options) -> Result<Cleaner, SetupError> {
+        let mut set = RuleSet::builtin()?;
+        for dir in dirs {
+            set.add_dir(dir)?;
+        }
+        Ok(Cleaner::new(set.select(select, ignore)?, options)?)
     }
 
     pub fn rules(&self) -> &RuleSet {

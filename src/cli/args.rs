@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Strip boilerplate from scraped Chinese web documents and report exactly what was removed.
 ///
@@ -147,10 +147,27 @@ pub(crate) struct CleanArgs {
     /// The field the report is added under (with --jsonl).
     #[arg(long, value_name = "NAME", default_value = "zhclean", requires = "jsonl", help_heading = "JSON Lines")]
     pub(crate) report_field: String,
+    /// Name each document in its report by this field of its record (instead of input and line
+    /// number), so the output is the same however the records are split across processes.
+    #[arg(long, value_name = "NAME", requires = "jsonl", help_heading = "JSON Lines")]
+    pub(crate) id_field: Option<String>,
+    /// A record that is not a JSON object or lacks a field: `fail` stops the input there (exit 2),
+    /// `mark` writes it with `{"error": ...}` under the report field and goes on.
+    #[arg(long, value_name = "WHAT", value_enum, default_value_t = OnError::Fail, requires = "jsonl", help_heading = "JSON Lines")]
+    pub(crate) on_error: OnError,
     #[command(flatten)]
     pub(crate) walk: Walk,
     #[command(flatten)]
     pub(crate) settings: Settings,
+}
+
+/// What `clean --jsonl` does with a bad record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OnError {
+    /// Stop the input at the bad record: what came before it is written, exit 2.
+    Fail,
+    /// Write the record marked as an error and go on (exit 0).
+    Mark,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,12 @@
 //! added under one key. Records are written in input order, to standard output or, with `-o`, to
 //! one file per input under OUTDIR (without the `.gz`/`.zst` suffix: output is not compressed).
 //! Memory stays bounded by the batch size (see `parallel`) whatever the input size.
+//!
+//! The streaming contract (docs/streaming.md): one output record per input record (blank lines
+//! are not records), in input order, flushed after every batch; a batch holds what has been read
+//! when it starts, so a writer that waits for output before writing more is never left waiting.
+//! A bad record stops its input with exit 2 (`--on-error fail`) or is written marked as an error
+//! (`--on-error mark`).
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -17,7 +23,7 @@ use serde_json::{Map, Value};
 use zhclean::config::Excludes;
 use zhclean::Cleaner;
 
-use super::args::CleanArgs;
+use super::args::{CleanArgs, OnError};
 use super::fsio::Input;
 use super::progress::{Counting, Progress};
 use super::{parallel, report_error, Status};
@@ -76,14 +82,13 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
             Some(w) => w,
             None => &mut stdout,
         };
-        let result = parallel::ordered(
-            lines(reader),
-            |l| l.bytes.len() as u64,
-            |l| clean_record(cleaner, args, &name, l),
-            |o: Outcome| {
+        let result = parallel::read_ahead(lines(reader), |l: &Line| l.bytes.len() as u64).try_for_each(|batch| {
+            for o in parallel::map(batch?, |l| clean_record(cleaner, args, &name, l)) {
                 if let Some(e) = &o.error {
-                    report_error(&name, e);
-                    errored = true;
+                    if args.on_error == OnError::Fail {
+                        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)")));
+                    }
+                    report_error(&name, &format!("{e}; written marked as an error"));
                 }
                 if let Some(r) = &o.record {
                     out.write_all(r)?;
@@ -92,9 +97,10 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
                     w.write_all(r)?;
                 }
                 progress.add(u64::from(o.record.is_some()), o.text_bytes);
-                Ok(())
-            },
-        );
+            }
+            // A consumer reading in lock step sees each batch as soon as it is cleaned.
+            out.flush()
+        });
         if let Err(e) = result {
             // Write errors on standard output end the run; read errors end this input.
             if e.kind() == io::ErrorKind::BrokenPipe {
@@ -164,24 +170,45 @@ fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result
 }
 
 fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> Outcome {
-    let fail = |error: String, record: Option<Vec<u8>>| Outcome { record, report: None, text_bytes: 0, error: Some(error) };
+    // A bad record: under `--on-error mark` it is written with the error under the report field
+    // (the record itself, as a string, when it is not an object).
+    let bad = |message: String, fields: Option<Map<String, Value>>| {
+        let message = format!("line {}: {message}", line.number);
+        let record = (args.on_error == OnError::Mark).then(|| {
+            let mut error = Map::new();
+            error.insert("error".to_owned(), Value::String(message.clone()));
+            let mut record = fields.unwrap_or_else(|| {
+                error.insert("record".to_owned(), Value::String(String::from_utf8_lossy(&line.bytes).into_owned()));
+                Map::new()
+            });
+            record.insert(args.report_field.clone(), Value::Object(error));
+            let mut out = serde_json::to_vec(&record).unwrap_or_default();
+            out.push(b'\n');
+            out
+        });
+        Outcome { record, report: None, text_bytes: 0, error: Some(message) }
+    };
     let mut record: Map<String, Value> = match serde_json::from_slice(&line.bytes) {
         Ok(r) => r,
-        Err(e) => return fail(format!("line {}: not a JSON object ({e}); record skipped", line.number), None),
+        Err(e) => return bad(format!("not a JSON object ({e})"), None),
+    };
+    let path = match &args.id_field {
+        None => format!("{name}:{}", line.number),
+        Some(field) => match record.get(field) {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) if !v.is_null() => v.to_string(),
+            _ => return bad(format!("no field `{field}` (--id-field)"), Some(record)),
+        },
     };
     let text = match record.get_mut(&args.text_field) {
         Some(Value::String(s)) => std::mem::take(s),
-        _ => {
-            let mut unchanged = line.bytes;
-            unchanged.push(b'\n');
-            return fail(format!("line {}: no string field `{}`; record written unchanged", line.number, args.text_field), Some(unchanged));
-        }
+        _ => return bad(format!("no string field `{}`", args.text_field), Some(record)),
     };
     let text_bytes = text.len() as u64;
-    let cleaned = cleaner.clean_text(text, &format!("{name}:{}", line.number));
+    let cleaned = cleaner.clean_text(text, &path);
     let report = match serde_json::to_value(&cleaned.report) {
         Ok(v) => v,
-        Err(e) => return fail(format!("line {}: {e}", line.number), None),
+        Err(e) => return bad(e.to_string(), None),
     };
     let mut report_line = None;
     if args.report.is_some() {
@@ -193,7 +220,7 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
     record.insert(args.report_field.clone(), report);
     let mut out = Vec::with_capacity(line.bytes.len() + 256);
     if let Err(e) = serde_json::to_writer(&mut out, &record) {
-        return fail(format!("line {}: {e}", line.number), None);
+        return bad(e.to_string(), None);
     }
     out.push(b'\n');
     Outcome { record: Some(out), report: report_line, text_bytes, error: None }

@@ -58,13 +58,9 @@ fn config(settings: &Settings) -> Result<Option<Config>> {
 fn project(settings: &Settings) -> Result<Project> {
     parallel::set_threads(settings.jobs);
     let config = config(settings)?.unwrap_or_default();
-    let mut set = RuleSet::builtin().map_err(|e| fail(e.to_string()))?;
-    for dir in config.rules.iter().chain(&settings.rules) {
-        set.add_dir(dir).map_err(|e| fail(e.to_string()))?;
-    }
+    let rules: Vec<PathBuf> = config.rules.iter().chain(&settings.rules).cloned().collect();
     let select = if settings.select.is_empty() { &config.select } else { &settings.select };
     let ignore: Vec<String> = config.ignore.iter().chain(&settings.ignore).cloned().collect();
-    let set = set.select(select, &ignore).map_err(|e| fail(e.to_string()))?;
     let convert = settings.convert.as_deref().or(config.convert.as_deref()).unwrap_or("t2s");
     let conversion: Conversion = convert.parse().map_err(|e: zhclean::convert::ConvertError| fail(e.to_string()))?;
     let encoding = settings.encoding.as_deref().or(config.encoding.as_deref());
@@ -76,7 +72,7 @@ fn project(settings: &Settings) -> Result<Project> {
         warn_removal: settings.warn_removal,
         max_removal: settings.max_removal,
     };
-    let cleaner = Cleaner::new(set, &options).map_err(|e| fail(e.to_string()))?;
+    let cleaner = Cleaner::with_rules(&rules, select, &ignore, &options).map_err(|e| fail(e.to_string()))?;
     Ok(Project { cleaner, excludes: config.exclude })
 }
 

@@ -99,19 +99,101 @@ fn same_output_on_one_thread_and_many_and_compressed() {
     }
 }
 
+const BAD: &str = "{\"text\":\"來源:新華網\\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\"}\nnot json\n\n{\"id\":2}\n";
+const CLEANED: &str = "{\"text\":\"党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\\n\",\"zhclean\":{";
+
 #[test]
-fn bad_records_reported_and_the_rest_cleaned() {
-    let input = "{\"text\":\"來源:新華網\\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\"}\nnot json\n\n{\"id\":2}\n";
-    let o = zhclean(&["clean", "--jsonl", "-"], Some(input.as_bytes()));
+fn a_bad_record_stops_the_input_after_the_records_before_it() {
+    let o = zhclean(&["clean", "--jsonl", "-"], Some(BAD.as_bytes()));
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("-: line 2: not a JSON object"), "{err}");
-    assert!(err.contains("-: line 4: no string field `text`"), "{err}");
+    assert!(err.contains("zhclean: -: line 2: not a JSON object (expected ident at line 1 column 2); input stopped here"), "{err}");
+    assert!(!err.contains("line 4"), "{err}");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with(CLEANED), "{out}");
+    // A record without the text field is bad as well; other inputs still run.
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.jsonl"), "{\"id\":1}\n{\"text\":\"x\"}\n").unwrap();
+    fs::write(dir.path().join("b.jsonl"), "{\"text\":\"正文。\"}\n").unwrap();
+    let o = zhclean(&["clean", "--jsonl", &dir.path().display().to_string()], None);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("a.jsonl: line 1: no string field `text`; input stopped here"), "{err}");
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.starts_with("{\"text\":\"正文。\\n\""), "{out}");
+}
+
+#[test]
+fn bad_records_marked_one_output_per_input_record() {
+    let o = zhclean(&["clean", "--jsonl", "--on-error", "mark", "-"], Some(BAD.as_bytes()));
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains("-: line 2: not a JSON object (expected ident at line 1 column 2); written marked as an error"), "{err}");
+    assert!(err.contains("-: line 4: no string field `text`; written marked as an error"), "{err}");
     let out = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 2);
-    assert!(lines[0].starts_with("{\"text\":\"党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\\n\",\"zhclean\":{"), "{}", lines[0]);
-    assert_eq!(lines[1], "{\"id\":2}");
+    assert_eq!(lines.len(), 3, "the blank line is not a record");
+    assert!(lines[0].starts_with(CLEANED), "{}", lines[0]);
+    assert_eq!(lines[1], r#"{"zhclean":{"error":"line 2: not a JSON object (expected ident at line 1 column 2)","record":"not json"}}"#);
+    assert_eq!(lines[2], r#"{"id":2,"zhclean":{"error":"line 4: no string field `text`"}}"#);
+}
+
+#[test]
+fn named_by_id_the_output_does_not_depend_on_how_records_are_split() {
+    let input = records(4);
+    let all = zhclean(&["clean", "--jsonl", "--text-field", "body", "--id-field", "meta", "-"], Some(input.as_bytes()));
+    assert_eq!(all.status.code(), Some(0), "{}", String::from_utf8_lossy(&all.stderr));
+    let (first, second) = input.split_at(input.match_indices('\n').nth(6).unwrap().0 + 1);
+    let mut parts = Vec::new();
+    for part in [first, second] {
+        let o = zhclean(&["clean", "--jsonl", "--text-field", "body", "--id-field", "meta", "-"], Some(part.as_bytes()));
+        assert_eq!(o.status.code(), Some(0));
+        parts.extend(o.stdout);
+    }
+    assert_eq!(all.stdout, parts);
+    let first: serde_json::Value = serde_json::from_slice(all.stdout.split(|&b| b == b'\n').next().unwrap()).unwrap();
+    assert_eq!(first["zhclean"]["path"], r#"{"seed":"000_53df00e179aff913.txt"}"#);
+    // A record without the field is a bad record.
+    let o = zhclean(&["clean", "--jsonl", "--id-field", "id", "-"], Some(b"{\"text\":\"x\"}\n"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("line 1: no field `id` (--id-field)"));
+}
+
+#[test]
+fn a_writer_in_lock_step_gets_each_output_before_writing_more() {
+    // The writer sends one record and waits for its output before sending the next, as a pipe
+    // consumer that does not buffer may; output held back for a fuller batch would hang it.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhclean"))
+        .args(["clean", "--jsonl", "--text-field", "body", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let input = records(2);
+    for (n, record) in input.lines().enumerate() {
+        writeln!(stdin, "{record}").unwrap();
+        stdin.flush().unwrap();
+        let out = rx.recv_timeout(std::time::Duration::from_secs(60));
+        let out = out.unwrap_or_else(|_| {
+            let _ = child.kill();
+            panic!("no output for record {} while the writer waits", n + 1)
+        });
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["zhclean"]["path"], format!("-:{}", n + 1));
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 mod seeds;
 /// The `zhclean` command: every subcommand and exit code.
 mod cli;
-/// `clean --jsonl` and parallel cleaning.
+/// `clean --jsonl` and its streaming contract (one record out per record in, lock step, bad records), parallel cleaning.
 mod jsonl;
 /// Rule files: built-in examples, rule-file errors.
 mod rules;
