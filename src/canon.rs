@@ -31,10 +31,13 @@ pub struct Canonical {
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
     let text = normalise_chars(text);
-    let nfc = ComposingNormalizerBorrowed::new_nfc();
-    let text = match nfc.normalize(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(s) => Cow::Owned(s),
+    let text = if text.chars().all(is_nfc_starter) {
+        text
+    } else {
+        match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(s) => Cow::Owned(s),
+        }
     };
     let (text, pinyin_removed) = strip_pinyin(&text);
     let mut converted = converter.convert(&text);
@@ -67,8 +70,7 @@ const MAX_CONVERSIONS: usize = 4;
 /// Line ends to LF; control (except TAB and LF) and zero-width characters removed; full-width
 /// ASCII letters and digits folded.
 fn normalise_chars(text: &str) -> Cow<'_, str> {
-    let needs_work = text.chars().any(|c| c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c);
-    if !needs_work {
+    if !needs_char_work(text) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -86,6 +88,43 @@ fn normalise_chars(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Whether `normalise_chars` changes anything: whether a CR, a line separator, a removed
+/// character or a full-width letter or digit occurs. Checked byte by byte: outside ASCII, all of
+/// these begin with the lead byte 0xC2 (C1 controls), 0xE2 (U+2000..U+2FFF) or 0xEF
+/// (U+F000..U+FFFF), which no other character contains.
+fn needs_char_work(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' => false,
+        0x00..=0x1F | 0x7F => true,
+        0xC2 | 0xE2 | 0xEF => text[i..].chars().next().is_some_and(needs_work),
+        _ => false,
+    })
+}
+
+fn needs_work(c: char) -> bool {
+    c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c
+}
+
+/// Characters that are their own NFC whatever surrounds them: canonical combining class 0, no
+/// canonical decomposition, and never the second character of a canonical composition (checked
+/// against the normaliser's data in the tests). A text of only these is in NFC, and most
+/// Chinese text is: ASCII and Latin-1 symbols, general punctuation (spaces, dashes, quotes,
+/// ellipsis), CJK symbols and punctuation, CJK Unified Ideographs and full-width ASCII.
+fn is_nfc_starter(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\u{BF}'
+            | '\u{D7}'
+            | '\u{F7}'
+            | '\u{2002}'..='\u{2027}'
+            | '\u{2030}'..='\u{205E}'
+            | '\u{3000}'..='\u{3029}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{FF01}'..='\u{FF5E}'
+    )
 }
 
 fn is_line_separator(c: char) -> bool {
@@ -238,29 +277,28 @@ pub fn split_lines(text: &str) -> Vec<&str> {
 
 /// Number of lines in a text (a final line break does not start another line).
 pub fn line_count(text: &str) -> usize {
-    let lines = split_lines(text);
-    lines.len() - usize::from(lines.last() == Some(&""))
+    // Counted without splitting: a break is LF, CR not before LF, U+2028 or U+2029 (E2 80 A8/A9).
+    let bytes = text.as_bytes();
+    let breaks = memchr::memchr3_iter(b'\n', b'\r', 0xE2, bytes)
+        .filter(|&i| match bytes[i] {
+            b'\n' => true,
+            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+            _ => bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)),
+        })
+        .count();
+    let ends_with_break = text.ends_with(['\n', '\r', '\u{2028}', '\u{2029}']);
+    breaks + 1 - usize::from(text.is_empty() || ends_with_break)
 }
 
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
-    let folded = match nfkc_simple(line) {
-        Some(s) => Cow::Owned(s),
-        None => ComposingNormalizerBorrowed::new_nfkc().normalize(line),
-    };
-    let mut out = String::with_capacity(folded.len());
-    let mut pending_space = false;
-    for c in folded.chars() {
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && c.is_ascii_alphanumeric() && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()) {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(c);
+    let mut out = String::with_capacity(line.len());
+    // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
+    if !fold_view(line.chars().map(nfkc_simple_char), &mut out) {
+        out.clear();
+        let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
+        fold_view(folded.chars().map(Some), &mut out);
     }
     match t2s {
         Some(conv) => match conv.convert(&out) {
@@ -271,20 +309,53 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     }
 }
 
-/// NFKC of a line made only of ASCII, CJK Unified Ideographs (U+4E00..U+9FFF), CJK symbols and
-/// punctuation (U+3001..U+3035) and full-width ASCII (U+FF01..U+FF5E), which is most Chinese text:
-/// none of these composes with another, the first three are their own NFKC and full-width ASCII
-/// maps to ASCII. `None` for any other line (the normaliser does those).
-fn nfkc_simple(line: &str) -> Option<String> {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match c {
-            '\0'..='\u{7F}' | '\u{4E00}'..='\u{9FFF}' | '\u{3001}'..='\u{3035}' => out.push(c),
-            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0)?),
-            _ => return None,
+/// Appends NFKC characters to `out` with whitespace removed except a single space between two
+/// ASCII letters or digits; `false` (and `out` unfinished) at the first `None`.
+fn fold_view(chars: impl Iterator<Item = Option<char>>, out: &mut String) -> bool {
+    let mut pending_space = false;
+    let mut last_alnum = false;
+    for c in chars {
+        let Some(c) = c else { return false };
+        if c.is_whitespace() {
+            pending_space = true;
+            continue;
         }
+        let alnum = c.is_ascii_alphanumeric();
+        if pending_space && alnum && last_alnum {
+            out.push(' ');
+        }
+        pending_space = false;
+        last_alnum = alnum;
+        out.push(c);
     }
-    Some(out)
+    true
+}
+
+/// NFKC of a character that is ASCII, a CJK Unified Ideograph (U+4E00..U+9FFF), CJK symbols and
+/// punctuation (U+3001..U+3035), the middle dot, dashes and quotes (U+2010, U+2012..U+2016,
+/// U+2018..U+2023), a space (U+2000..U+200A, U+3000) or full-width ASCII (U+FF01..U+FF5E), which
+/// is most Chinese text: none of these composes with another, spaces map to U+0020, full-width
+/// ASCII to ASCII and the others to themselves. `None` for any other character (the normaliser
+/// does those lines).
+fn nfkc_simple_char(c: char) -> Option<char> {
+    match c {
+        '\0'..='\u{7F}'
+        | '\u{B7}'
+        | '\u{2010}'
+        | '\u{2012}'..='\u{2016}'
+        | '\u{2018}'..='\u{2023}'
+        | '\u{3001}'..='\u{3035}'
+        | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        '\u{2000}'..='\u{200A}' | '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+/// NFKC of a line made only of the characters `nfkc_simple_char` folds.
+#[cfg(test)]
+fn nfkc_simple(line: &str) -> Option<String> {
+    line.chars().map(nfkc_simple_char).collect()
 }
 
 #[cfg(test)]
@@ -371,12 +442,46 @@ mod tests {
                 assert_eq!(ours, nfkc.normalize(&s), "U+{:04X}", c as u32);
             }
         }
-        assert_eq!(simple, 0x80 + (0x9FFF - 0x4E00 + 1) + (0x3035 - 0x3001 + 1) + (0xFF5E - 0xFF01 + 1));
+        let spaces_dashes_quotes = 11 + 1 + 1 + 5 + 12 + 1;
+        assert_eq!(simple, 0x80 + (0x9FFF - 0x4E00 + 1) + (0x3035 - 0x3001 + 1) + (0xFF5E - 0xFF01 + 1) + spaces_dashes_quotes);
         let text = include_str!("../fixtures/seeds/003_ef535a5139a792e3.txt");
         for line in text.lines() {
             if let Some(ours) = nfkc_simple(line) {
                 assert_eq!(ours, nfkc.normalize(line));
             }
+        }
+    }
+
+    #[test]
+    fn nfc_starters_need_no_normaliser() {
+        use icu_normalizer::properties::{CanonicalCombiningClassMapBorrowed, CanonicalDecompositionBorrowed, Decomposed};
+        let ccc = CanonicalCombiningClassMapBorrowed::new();
+        let decomposition = CanonicalDecompositionBorrowed::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let d = decomposition.decompose(c);
+            if is_nfc_starter(c) {
+                assert_eq!(ccc.get32_u8(c as u32), 0, "U+{:04X}", c as u32);
+                assert!(matches!(d, Decomposed::Default), "U+{:04X}", c as u32);
+            }
+            if let Decomposed::Expansion(_, second) = d {
+                assert!(!is_nfc_starter(second), "U+{:04X} composes", second as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn char_work_found_byte_by_byte() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(needs_char_work(&format!("中{c}a")), needs_work(c), "U+{:04X}", c as u32);
+        }
+        assert!(!needs_char_work("党的二十大，“报告”…\t\n"));
+    }
+
+    #[test]
+    fn line_count_counts_like_split_lines() {
+        for text in ["", "x", "\n", "\r", "\r\n", "a\r\nb", "a\rb\r", "a\u{2028}b\u{2029}", "a\n\n", "中\u{2026}\r\r\n\u{2028}"] {
+            let lines = split_lines(text);
+            assert_eq!(line_count(text), lines.len() - usize::from(lines.last() == Some(&"")), "{text:?}");
         }
     }
 

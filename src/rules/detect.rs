@@ -2,7 +2,7 @@
 //! with `detector = "NAME"` and a `[rule.params]` table.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -33,7 +33,7 @@ impl<'a> Context<'a> {
 
     fn occurrences(&self, view: &str) -> usize {
         let counts = self.occurrences.get_or_init(|| {
-            let mut counts = HashMap::new();
+            let mut counts = HashMap::default();
             for v in self.views {
                 *counts.entry(*v).or_insert(0) += 1;
             }
@@ -331,10 +331,15 @@ fn in_run(views: &[&str], i: usize, min_run: usize, is: impl Fn(&str) -> bool) -
 }
 
 fn is_link_list(line: &str, p: &LinkList) -> bool {
-    let items: Vec<&str> = line.split(|c: char| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()).filter(|s| !s.is_empty()).collect();
-    items.len() >= p.min_items
-        && items.iter().all(|s| s.chars().count() <= p.max_item_chars)
-        && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
+    // Stops at the first long item: prose is one.
+    let mut items = 0;
+    for item in line.split(|c: char| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()).filter(|s| !s.is_empty()) {
+        if item.chars().count() > p.max_item_chars {
+            return false;
+        }
+        items += 1;
+    }
+    items >= p.min_items && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
 }
 
 fn is_place_list(line: &str, p: &PlaceList) -> bool {
