@@ -31,7 +31,7 @@ pub struct Canonical {
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
     let text = normalise_chars(text);
-    let text = if text.chars().all(is_nfc_starter) {
+    let text = if all_nfc_starters(&text) {
         text
     } else {
         match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
@@ -205,7 +205,10 @@ fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
 /// Whether `ANNOTATED` can match: every match holds an opening parenthesis followed by a pinyin
 /// letter, which most documents lack (the regex itself has no literal to search for).
 fn may_be_annotated(text: &str) -> bool {
-    text.match_indices(['(', '（']).any(|(i, p)| text[i + p.len()..].chars().next().is_some_and(is_pinyin_letter))
+    let bytes = text.as_bytes();
+    let followed_by_letter = |i: usize| text[i..].chars().next().is_some_and(is_pinyin_letter);
+    memchr::memchr_iter(b'(', bytes).any(|i| followed_by_letter(i + 1))
+        || memchr::memmem::find_iter(bytes, "（".as_bytes()).any(|i| followed_by_letter(i + "（".len()))
 }
 
 /// The letters of `ANNOTATED`'s syllable class.
@@ -260,16 +263,9 @@ fn changed_chars(before: &str, after: &str) -> usize {
 pub fn split_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if c == '\n' || c == '\r' || is_line_separator(c) {
-            lines.push(&text[start..i]);
-            start = i + c.len_utf8();
-            if c == '\r' && iter.peek().is_some_and(|&(_, n)| n == '\n') {
-                iter.next();
-                start += 1;
-            }
-        }
+    for (at, len) in line_breaks(text) {
+        lines.push(&text[start..at]);
+        start = at + len;
     }
     lines.push(&text[start..]);
     lines
@@ -277,17 +273,58 @@ pub fn split_lines(text: &str) -> Vec<&str> {
 
 /// Number of lines in a text (a final line break does not start another line).
 pub fn line_count(text: &str) -> usize {
-    // Counted without splitting: a break is LF, CR not before LF, U+2028 or U+2029 (E2 80 A8/A9).
-    let bytes = text.as_bytes();
-    let breaks = memchr::memchr3_iter(b'\n', b'\r', 0xE2, bytes)
-        .filter(|&i| match bytes[i] {
-            b'\n' => true,
-            b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-            _ => bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)),
-        })
-        .count();
     let ends_with_break = text.ends_with(['\n', '\r', '\u{2028}', '\u{2029}']);
-    breaks + 1 - usize::from(text.is_empty() || ends_with_break)
+    line_breaks(text).count() + 1 - usize::from(text.is_empty() || ends_with_break)
+}
+
+/// Offset and length of each line break: LF, CRLF, CR, U+2028 or U+2029 (E2 80 A8/A9). Found with
+/// memchr rather than character by character.
+fn line_breaks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    memchr::memchr3_iter(b'\n', b'\r', 0xE2, bytes).filter_map(move |i| {
+        if i < next {
+            return None; // the LF of a CRLF
+        }
+        let len = match bytes[i] {
+            b'\n' => 1,
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+            b'\r' => 1,
+            _ if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+            _ => return None,
+        };
+        next = i + len;
+        Some((i, len))
+    })
+}
+
+/// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF:
+/// lead byte E5..E9, or E4 with a second byte from B8), which the scans here pass over whole.
+pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        0xE5..=0xE9 => true,
+        0xE4 => bytes.get(i + 1).is_some_and(|&b| b >= 0xB8),
+        _ => false,
+    }
+}
+
+/// Whether every character of `text` is one of [`is_nfc_starter`] (so the text is in NFC).
+fn all_nfc_starters(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+        } else if cjk_ideograph_at(bytes, i) {
+            i += 3;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_nfc_starter(c) => i += c.len_utf8(),
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
@@ -295,10 +332,11 @@ pub fn line_count(text: &str) -> usize {
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     let mut out = String::with_capacity(line.len());
     // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-    if !fold_view(line.chars().map(nfkc_simple_char), &mut out) {
+    if !fold_simple(line, &mut out) {
         out.clear();
         let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
-        fold_view(folded.chars().map(Some), &mut out);
+        let mut fold = Fold::default();
+        folded.chars().for_each(|c| fold.push(&mut out, c));
     }
     match t2s {
         Some(conv) => match conv.convert(&out) {
@@ -309,26 +347,51 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     }
 }
 
-/// Appends NFKC characters to `out` with whitespace removed except a single space between two
-/// ASCII letters or digits; `false` (and `out` unfinished) at the first `None`.
-fn fold_view(chars: impl Iterator<Item = Option<char>>, out: &mut String) -> bool {
-    let mut pending_space = false;
-    let mut last_alnum = false;
-    for c in chars {
-        let Some(c) = c else { return false };
-        if c.is_whitespace() {
-            pending_space = true;
+/// Appends the view of `line` to `out` when every character of it folds without the normaliser;
+/// `false` (and `out` unfinished) otherwise. CJK Unified Ideographs, most of the text, are copied
+/// as they are.
+fn fold_simple(line: &str, out: &mut String) -> bool {
+    let bytes = line.as_bytes();
+    let mut fold = Fold::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        if cjk_ideograph_at(bytes, i) {
+            out.push_str(&line[i..i + 3]);
+            fold.pending_space = false;
+            fold.last_alnum = false;
+            i += 3;
             continue;
         }
-        let alnum = c.is_ascii_alphanumeric();
-        if pending_space && alnum && last_alnum {
-            out.push(' ');
-        }
-        pending_space = false;
-        last_alnum = alnum;
-        out.push(c);
+        let Some(c) = line[i..].chars().next() else { break };
+        let Some(folded) = nfkc_simple_char(c) else { return false };
+        fold.push(out, folded);
+        i += c.len_utf8();
     }
     true
+}
+
+/// Whitespace folding of the view: removed, except a single space between two ASCII letters or
+/// digits.
+#[derive(Default)]
+struct Fold {
+    pending_space: bool,
+    last_alnum: bool,
+}
+
+impl Fold {
+    fn push(&mut self, out: &mut String, c: char) {
+        if c.is_whitespace() {
+            self.pending_space = true;
+            return;
+        }
+        let alnum = c.is_ascii_alphanumeric();
+        if self.pending_space && alnum && self.last_alnum {
+            out.push(' ');
+        }
+        self.pending_space = false;
+        self.last_alnum = alnum;
+        out.push(c);
+    }
 }
 
 /// NFKC of a character that is ASCII, a CJK Unified Ideograph (U+4E00..U+9FFF), CJK symbols and
@@ -475,6 +538,14 @@ mod tests {
             assert_eq!(needs_char_work(&format!("中{c}a")), needs_work(c), "U+{:04X}", c as u32);
         }
         assert!(!needs_char_work("党的二十大，“报告”…\t\n"));
+    }
+
+    #[test]
+    fn nfc_starters_found_byte_by_byte() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(all_nfc_starters(&format!("中{c}a")), is_nfc_starter(c), "U+{:04X}", c as u32);
+            assert_eq!(cjk_ideograph_at(c.to_string().as_bytes(), 0), ('\u{4E00}'..='\u{9FFF}').contains(&c));
+        }
     }
 
     #[test]

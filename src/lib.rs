@@ -30,6 +30,8 @@ pub mod rules;
 pub mod score;
 pub mod suggest;
 
+use std::borrow::Cow;
+
 use canon::Canonical;
 use convert::{Conversion, ConvertError, Converter};
 use decode::{DecodeError, Label};
@@ -137,7 +139,12 @@ impl Cleaner {
         let mut canonical = canon::canonicalise(&repaired.text, &self.converter);
         // Conversion can turn what was left unrepaired into a run that repairs; repair and
         // canonicalise again until nothing changes, so cleaning the output changes nothing.
+        let mut source = repaired.text.clone();
+        let mut repaired_lines: Vec<usize> = repaired.repairs.iter().map(|r| r.line).collect();
         for _ in 0..MAX_REPAIR_ROUNDS {
+            if !may_repair_again(&source, &canonical.lines, &repaired_lines) {
+                break;
+            }
             let joined = canonical.lines.join("\n");
             let again = repair::repair(&joined);
             if again.repairs.is_empty() {
@@ -149,6 +156,8 @@ impl Cleaner {
                 converted_chars: canonical.converted_chars + next.converted_chars,
                 pinyin_removed: canonical.pinyin_removed + next.pinyin_removed,
             };
+            repaired_lines = again.repairs.iter().map(|r| r.line).collect();
+            source = Cow::Owned(again.text.into_owned());
             repaired.repairs.extend(again.repairs);
         }
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
@@ -277,6 +286,19 @@ impl Cleaned {
         let by_line: std::collections::HashMap<usize, &Removal> = self.report.removed.iter().map(|r| (r.line - 1, r)).collect();
         (0..self.fates.len()).map(|i| by_line.get(&i).map(|r| format!("{} {}", r.code, r.name))).collect()
     }
+}
+
+/// Whether repairing the canonical `lines` of `source` could find anything. Lines are repaired
+/// independently (a run never spans a line break), so only the lines that canonicalisation
+/// changed, or that were just repaired (a repair can reveal another), need to be looked at.
+fn may_repair_again(source: &str, lines: &[String], repaired_lines: &[usize]) -> bool {
+    let before = canon::split_lines(source);
+    before.len() != lines.len()
+        || lines
+            .iter()
+            .zip(&before)
+            .enumerate()
+            .any(|(i, (now, was))| (now != was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now))
 }
 
 /// Label of blank lines removed by collapsing.

@@ -112,58 +112,12 @@ pub fn repair(text: &str) -> Repaired<'_> {
     let mut repairs = Vec::new();
     let mut out = String::new();
     let mut copied = 0; // bytes of `text` already in `out`
-    let mut line = 1;
-    // Walked byte by byte, decoding only non-ASCII characters: most text is one long run of
-    // common characters, so this loop is where the time goes.
-    let bytes = text.as_bytes();
-    let common = &*COMMON;
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                line += 1;
-            }
-            i += 1;
-            continue;
-        }
-        let (c, width) = decode_at(bytes, i);
-        if !in_run(c) {
-            line += usize::from(matches!(c, '\u{2028}' | '\u{2029}'));
-            i += width;
-            continue;
-        }
-        let start = i;
-        let (mut n, mut common_chars) = (0usize, 0usize);
-        while i < bytes.len() && bytes[i] >= 0x80 {
-            // U+4000..U+9FFF (lead bytes E4..E9), most of Chinese text: in a run, common only in
-            // the CJK Unified Ideographs block.
-            if (0xE4..=0xE9).contains(&bytes[i]) && i + 2 < bytes.len() {
-                let cp = (usize::from(bytes[i] & 0x0F) << 12) | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
-                n += 1;
-                if let Some(k) = cp.checked_sub(0x4E00) {
-                    common_chars += (common[k / 64] >> (k % 64)) as usize & 1;
-                }
-                i += 3;
-                continue;
-            }
-            let (c, width) = decode_at(bytes, i);
-            if !in_run(c) {
-                break;
-            }
-            n += 1;
-            common_chars += usize::from(is_common_in(common, c));
-            i += width;
-        }
-        // `repair_run` refuses runs of one character and runs mostly of common characters.
-        if n < 2 || common_chars as f64 / n as f64 >= REPAIR_BELOW {
-            continue;
-        }
-        let run = &text[start..i];
+    for (line, start, end) in candidate_runs(text) {
+        let run = &text[start..end];
         if let Some((after, misread_as)) = repair_run(run) {
             out.push_str(&text[copied..start]);
             out.push_str(&after);
-            copied = i;
+            copied = end;
             repairs.push(Repair { line, misread_as, before: run.to_owned(), after });
         }
     }
@@ -174,6 +128,66 @@ pub fn repair(text: &str) -> Repaired<'_> {
         Cow::Owned(out)
     };
     Repaired { text, repairs, irreparable }
+}
+
+/// Whether [`repair`] would repair anything in `text`.
+pub fn repairs_any(text: &str) -> bool {
+    candidate_runs(text).any(|(_, start, end)| repair_run(&text[start..end]).is_some())
+}
+
+/// The runs of `text` that [`repair_run`] does not refuse at once (at least two characters, under
+/// 80 % common): their 1-based line and byte range. Walked byte by byte, decoding only non-ASCII
+/// characters: most text is one long run of common characters, so this loop is where the time
+/// goes.
+fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let common = &*COMMON;
+    let mut line = 1;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    line += 1;
+                }
+                i += 1;
+                continue;
+            }
+            let (c, width) = decode_at(bytes, i);
+            if !in_run(c) {
+                line += usize::from(matches!(c, '\u{2028}' | '\u{2029}'));
+                i += width;
+                continue;
+            }
+            let start = i;
+            let (mut n, mut common_chars) = (0usize, 0usize);
+            while i < bytes.len() && bytes[i] >= 0x80 {
+                // U+4000..U+9FFF (lead bytes E4..E9), most of Chinese text: in a run, common
+                // only in the CJK Unified Ideographs block.
+                if (0xE4..=0xE9).contains(&bytes[i]) && i + 2 < bytes.len() {
+                    let cp = (usize::from(bytes[i] & 0x0F) << 12) | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
+                    n += 1;
+                    if let Some(k) = cp.checked_sub(0x4E00) {
+                        common_chars += (common[k / 64] >> (k % 64)) as usize & 1;
+                    }
+                    i += 3;
+                    continue;
+                }
+                let (c, width) = decode_at(bytes, i);
+                if !in_run(c) {
+                    break;
+                }
+                n += 1;
+                common_chars += usize::from(is_common_in(common, c));
+                i += width;
+            }
+            if n >= 2 && (common_chars as f64 / n as f64) < REPAIR_BELOW {
+                return Some((line, start, i));
+            }
+        }
+        None
+    })
 }
 
 /// The character starting at byte `i` of valid UTF-8, and its length in bytes.
