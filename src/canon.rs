@@ -30,8 +30,15 @@ pub struct Canonical {
 
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
-    let text = normalise_chars(text);
-    let text = if all_nfc_starters(&text) {
+    let (text, in_nfc) = match scan_chars(text) {
+        Scan::NeedsWork => {
+            let text = normalise_chars(text);
+            let in_nfc = all_nfc_starters(&text);
+            (text, in_nfc)
+        }
+        Scan::Clean { in_nfc } => (Cow::Borrowed(text), in_nfc),
+    };
+    let text = if in_nfc {
         text
     } else {
         match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
@@ -70,9 +77,6 @@ const MAX_CONVERSIONS: usize = 4;
 /// Line ends to LF; control (except TAB and LF) and zero-width characters removed; full-width
 /// ASCII letters and digits folded.
 fn normalise_chars(text: &str) -> Cow<'_, str> {
-    if !needs_char_work(text) {
-        return Cow::Borrowed(text);
-    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -90,18 +94,41 @@ fn normalise_chars(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether `normalise_chars` changes anything: whether a CR, a line separator, a removed
-/// character or a full-width letter or digit occurs. Checked byte by byte: outside ASCII, all of
-/// these begin with the lead byte 0xC2 (C1 controls), 0xE2 (U+2000..U+2FFF) or 0xEF
-/// (U+F000..U+FFFF), which no other character contains.
-fn needs_char_work(text: &str) -> bool {
+/// What one pass over a text found (see [`scan_chars`]).
+#[derive(Debug, PartialEq)]
+enum Scan {
+    /// `normalise_chars` would change the text.
+    NeedsWork,
+    /// It would not; `in_nfc` when every character is an [`is_nfc_starter`] (so the text is NFC).
+    Clean { in_nfc: bool },
+}
+
+/// Whether `normalise_chars` changes anything (a CR, a line separator, a removed character or a
+/// full-width letter or digit occurs) and, if not, whether the text is trivially NFC; one pass,
+/// passing over CJK ideographs whole.
+fn scan_chars(text: &str) -> Scan {
     let bytes = text.as_bytes();
-    bytes.iter().enumerate().any(|(i, &b)| match b {
-        b'\t' | b'\n' => false,
-        0x00..=0x1F | 0x7F => true,
-        0xC2 | 0xE2 | 0xEF => text[i..].chars().next().is_some_and(needs_work),
-        _ => false,
-    })
+    let mut in_nfc = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7F {
+                return Scan::NeedsWork;
+            }
+            i += 1;
+        } else if cjk_ideograph_at(bytes, i) {
+            i += 3;
+        } else {
+            let Some(c) = text[i..].chars().next() else { break };
+            if needs_work(c) {
+                return Scan::NeedsWork;
+            }
+            in_nfc &= is_nfc_starter(c);
+            i += c.len_utf8();
+        }
+    }
+    Scan::Clean { in_nfc }
 }
 
 fn needs_work(c: char) -> bool {
@@ -535,9 +562,10 @@ mod tests {
     #[test]
     fn char_work_found_byte_by_byte() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
-            assert_eq!(needs_char_work(&format!("中{c}a")), needs_work(c), "U+{:04X}", c as u32);
+            let expected = if needs_work(c) { Scan::NeedsWork } else { Scan::Clean { in_nfc: is_nfc_starter(c) } };
+            assert_eq!(scan_chars(&format!("中{c}a")), expected, "U+{:04X}", c as u32);
         }
-        assert!(!needs_char_work("党的二十大，“报告”…\t\n"));
+        assert_eq!(scan_chars("党的二十大，“报告”…\t\n"), Scan::Clean { in_nfc: true });
     }
 
     #[test]
