@@ -162,6 +162,7 @@ impl Cleaner {
         }
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
         let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        drop(views);
         let mut warnings = Vec::new();
         let removed_chars: usize = decisions
             .iter()

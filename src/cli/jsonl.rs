@@ -164,23 +164,27 @@ fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result
 
 fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> Outcome {
     let fail = |error: String, record: Option<Vec<u8>>| Outcome { record, report: None, text_bytes: 0, error: Some(error) };
-    let mut record: Map<String, Value> = match serde_json::from_slice(&line.bytes) {
+    let Line { number, bytes } = line;
+    let mut record: Map<String, Value> = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
-        Err(e) => return fail(format!("line {}: not a JSON object ({e}); record skipped", line.number), None),
+        Err(e) => return fail(format!("line {number}: not a JSON object ({e}); record skipped"), None),
     };
     let text = match record.get_mut(&args.text_field) {
         Some(Value::String(s)) => std::mem::take(s),
         _ => {
-            let mut unchanged = line.bytes;
+            let mut unchanged = bytes;
             unchanged.push(b'\n');
-            return fail(format!("line {}: no string field `{}`; record written unchanged", line.number, args.text_field), Some(unchanged));
+            return fail(format!("line {number}: no string field `{}`; record written unchanged", args.text_field), Some(unchanged));
         }
     };
+    // Records can be megabytes: what is no longer needed goes before the next copy is made.
+    let record_len = bytes.len();
+    drop(bytes);
     let text_bytes = text.len() as u64;
-    let cleaned = cleaner.clean_text(text, &format!("{name}:{}", line.number));
-    let report = match serde_json::to_value(&cleaned.report) {
+    let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(text, &format!("{name}:{number}"));
+    let report = match serde_json::to_value(&report) {
         Ok(v) => v,
-        Err(e) => return fail(format!("line {}: {e}", line.number), None),
+        Err(e) => return fail(format!("line {number}: {e}"), None),
     };
     let mut report_line = None;
     if args.report.is_some() {
@@ -188,11 +192,11 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
         r.push(b'\n');
         report_line = Some(r);
     }
-    record.insert(args.text_field.clone(), Value::String(cleaned.text));
+    record.insert(args.text_field.clone(), Value::String(cleaned));
     record.insert(args.report_field.clone(), report);
-    let mut out = Vec::with_capacity(line.bytes.len() + 256);
+    let mut out = Vec::with_capacity(record_len + 256);
     if let Err(e) = serde_json::to_writer(&mut out, &record) {
-        return fail(format!("line {}: {e}", line.number), None);
+        return fail(format!("line {number}: {e}"), None);
     }
     out.push(b'\n');
     Outcome { record: Some(out), report: report_line, text_bytes, error: None }

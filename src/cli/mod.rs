@@ -144,7 +144,7 @@ fn for_each_document(
         }
         Ok(())
     };
-    // One file per thread a batch: each batch is written before the next is read.
+    // One file per thread a batch: each batch is written while the next is cleaned.
     let items = expanded.inputs.iter().cloned().map(Ok);
     parallel::ordered_in_batches(items, size, work, sink, rayon::current_num_threads())
 }

@@ -1,8 +1,9 @@
 //! Documents cleaned on all cores, results handed on in input order.
 //!
 //! Work is cut into batches of bounded size (bytes and count); each batch is cleaned in parallel
-//! and its results are passed on in order before the next batch is read, so memory is bounded by
-//! the batch size whatever the input size, and the output is the same for any number of threads.
+//! and its results are passed on in order while the next batch is cleaned, so memory is bounded by
+//! twice the batch size whatever the input size, and the output is the same for any number of
+//! threads.
 
 use std::io;
 
@@ -49,23 +50,38 @@ where
 {
     let mut batch: Vec<T> = Vec::new();
     let mut bytes = 0;
-    let mut run = |batch: &mut Vec<T>| -> io::Result<()> {
-        let results: Vec<R> = std::mem::take(batch).into_par_iter().map(&work).collect();
-        results.into_iter().try_for_each(&mut sink)
+    // The results of the batch before, handed on while this one is cleaned.
+    let mut done: Vec<R> = Vec::new();
+    let overlap = rayon::current_num_threads() > 1;
+    let mut run = |batch: Vec<T>, done: &mut Vec<R>| -> io::Result<()> {
+        if !overlap {
+            // One thread cleans and writes in turn (`-j 1` is one core).
+            return batch.into_par_iter().map(&work).collect::<Vec<R>>().into_iter().try_for_each(&mut sink);
+        }
+        // The workers clean this batch while this thread hands on the one before: writing is
+        // not a serial section between batches.
+        let mut cleaned = Vec::new();
+        let mut handed = Ok(());
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| cleaned = batch.into_par_iter().map(&work).collect());
+            handed = std::mem::take(done).into_iter().try_for_each(&mut sink);
+        });
+        *done = cleaned;
+        handed
     };
     for item in items {
         let item = item?;
         bytes += weight(&item);
         batch.push(item);
         if bytes >= BATCH_BYTES || batch.len() >= max_items.max(1) {
-            run(&mut batch)?;
+            run(std::mem::take(&mut batch), &mut done)?;
             bytes = 0;
         }
     }
     if !batch.is_empty() {
-        run(&mut batch)?;
+        run(batch, &mut done)?;
     }
-    Ok(())
+    done.into_iter().try_for_each(&mut sink)
 }
 
 #[cfg(test)]
