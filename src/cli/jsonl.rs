@@ -5,7 +5,7 @@
 //! each record is cleaned, every other field is kept as it is and in its place, and the report is
 //! added under one key. Records are written in input order, to standard output or, with `-o`, to
 //! one file per input under OUTDIR (without the `.gz`/`.zst` suffix: output is not compressed).
-//! Memory stays bounded by the batch size (see `parallel`) whatever the input size.
+//! Memory stays bounded by what `parallel` lets be in flight, whatever the input size.
 
 use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};

@@ -1,17 +1,20 @@
 //! Documents cleaned on all cores, results handed on in input order.
 //!
-//! Work is cut into batches of bounded size (bytes and count); each batch is cleaned in parallel
-//! and its results are passed on in order while the next batch is cleaned, so memory is bounded by
-//! twice the batch size whatever the input size, and the output is the same for any number of
-//! threads.
+//! One thread reads, the workers clean, and the calling thread hands the results on in input
+//! order as soon as each is next in line: no batch waits for its slowest document, and writing
+//! is not a serial section between batches. What has been read but not yet handed on is bounded
+//! in bytes and in number, so memory stays bounded whatever the input size, and the output is
+//! the same for any number of threads. With one thread, documents are read, cleaned and handed
+//! on in turn on the calling thread.
 
+use std::collections::BTreeMap;
 use std::io;
+use std::sync::mpsc;
+use std::sync::{Condvar, Mutex};
 
-use rayon::prelude::*;
-
-/// Largest batch, in input bytes (a single larger item is a batch of its own).
+/// Most input bytes read and not yet handed on (a single larger item goes alone).
 pub(crate) const BATCH_BYTES: u64 = 8 << 20;
-/// Most items in a batch.
+/// Most items read and not yet handed on.
 pub(crate) const BATCH_ITEMS: usize = 4096;
 
 /// Sets the number of worker threads (0: one per core); later calls change nothing.
@@ -20,11 +23,11 @@ pub(crate) fn set_threads(jobs: usize) {
 }
 
 /// Maps `work` over `items` on the worker threads and calls `sink` with the results in input
-/// order. `weight` is an item's size in bytes, for batching. Stops at the first error of the input
-/// or of `sink`.
+/// order. `weight` is an item's size in bytes, for the memory bound. Stops at the first error of
+/// the input (after handing on what was read before it) or of `sink`.
 pub(crate) fn ordered<T, R>(
-    items: impl Iterator<Item = io::Result<T>>,
-    weight: impl Fn(&T) -> u64,
+    items: impl Iterator<Item = io::Result<T>> + Send,
+    weight: impl Fn(&T) -> u64 + Sync,
     work: impl Fn(T) -> R + Sync,
     sink: impl FnMut(R) -> io::Result<()>,
 ) -> io::Result<()>
@@ -35,11 +38,10 @@ where
     ordered_in_batches(items, weight, work, sink, BATCH_ITEMS)
 }
 
-/// [`ordered`] with at most `max_items` items a batch: files are handed on (and written) one
-/// small batch at a time, so writing goes on while later files are cleaned.
+/// [`ordered`] with at most `max_items` items read and not yet handed on.
 pub(crate) fn ordered_in_batches<T, R>(
-    items: impl Iterator<Item = io::Result<T>>,
-    weight: impl Fn(&T) -> u64,
+    items: impl Iterator<Item = io::Result<T>> + Send,
+    weight: impl Fn(&T) -> u64 + Sync,
     work: impl Fn(T) -> R + Sync,
     mut sink: impl FnMut(R) -> io::Result<()>,
     max_items: usize,
@@ -48,40 +50,109 @@ where
     T: Send,
     R: Send,
 {
-    let mut batch: Vec<T> = Vec::new();
-    let mut bytes = 0;
-    // The results of the batch before, handed on while this one is cleaned.
-    let mut done: Vec<R> = Vec::new();
-    let overlap = rayon::current_num_threads() > 1;
-    let mut run = |batch: Vec<T>, done: &mut Vec<R>| -> io::Result<()> {
-        if !overlap {
-            // One thread cleans and writes in turn (`-j 1` is one core).
-            return batch.into_par_iter().map(&work).collect::<Vec<R>>().into_iter().try_for_each(&mut sink);
+    let threads = rayon::current_num_threads();
+    if threads <= 1 {
+        for item in items {
+            sink(work(item?))?;
         }
-        // The workers clean this batch while this thread hands on the one before: writing is
-        // not a serial section between batches.
-        let mut cleaned = Vec::new();
-        let mut handed = Ok(());
-        rayon::in_place_scope(|scope| {
-            scope.spawn(|_| cleaned = batch.into_par_iter().map(&work).collect());
-            handed = std::mem::take(done).into_iter().try_for_each(&mut sink);
+        return Ok(());
+    }
+    let budget = Budget { state: Mutex::new(InFlight::default()), freed: Condvar::new(), max_items: max_items.max(1) };
+    let (jobs, job_queue) = mpsc::sync_channel::<(usize, T, u64)>(threads);
+    let job_queue = Mutex::new(job_queue);
+    let (done, results) = mpsc::channel::<(usize, R, u64)>();
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(|| -> io::Result<()> {
+            let jobs = jobs;
+            for (seq, item) in items.enumerate() {
+                let item = item?;
+                let w = weight(&item);
+                if !budget.take(w) || jobs.send((seq, item, w)).is_err() {
+                    break;
+                }
+            }
+            Ok(())
         });
-        *done = cleaned;
-        handed
-    };
-    for item in items {
-        let item = item?;
-        bytes += weight(&item);
-        batch.push(item);
-        if bytes >= BATCH_BYTES || batch.len() >= max_items.max(1) {
-            run(std::mem::take(&mut batch), &mut done)?;
-            bytes = 0;
+        for _ in 0..threads {
+            let done = done.clone();
+            let (job_queue, work) = (&job_queue, &work);
+            scope.spawn(move || loop {
+                let job = match job_queue.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, item, w)) = job else { return };
+                if done.send((seq, work(item), w)).is_err() {
+                    return;
+                }
+            });
         }
+        drop(done);
+        // Results come in any order; each is handed on when all before it have been.
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        let mut handed = Ok(());
+        for (seq, result, w) in results {
+            waiting.insert(seq, (result, w));
+            while let Some((result, w)) = waiting.remove(&next) {
+                next += 1;
+                if handed.is_ok() {
+                    handed = sink(result);
+                    if handed.is_err() {
+                        budget.stop();
+                    }
+                }
+                budget.give_back(w);
+            }
+        }
+        let read = reader.join().unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
+        handed.and(read)
+    })
+}
+
+/// Items read and not yet handed on, and whether reading should stop.
+#[derive(Default)]
+struct InFlight {
+    bytes: u64,
+    items: usize,
+    stopped: bool,
+}
+
+struct Budget {
+    state: Mutex<InFlight>,
+    freed: Condvar,
+    max_items: usize,
+}
+
+impl Budget {
+    /// Waits until an item of `w` bytes fits; `false` when reading should stop.
+    fn take(&self, w: u64) -> bool {
+        let Ok(mut s) = self.state.lock() else { return false };
+        while !s.stopped && s.items > 0 && (s.bytes + w > BATCH_BYTES || s.items >= self.max_items) {
+            s = match self.freed.wait(s) {
+                Ok(s) => s,
+                Err(_) => return false,
+            };
+        }
+        s.bytes += w;
+        s.items += 1;
+        !s.stopped
     }
-    if !batch.is_empty() {
-        run(batch, &mut done)?;
+
+    fn give_back(&self, w: u64) {
+        if let Ok(mut s) = self.state.lock() {
+            s.bytes -= w;
+            s.items -= 1;
+        }
+        self.freed.notify_one();
     }
-    done.into_iter().try_for_each(&mut sink)
+
+    fn stop(&self) {
+        if let Ok(mut s) = self.state.lock() {
+            s.stopped = true;
+        }
+        self.freed.notify_one();
+    }
 }
 
 #[cfg(test)]
@@ -90,6 +161,7 @@ mod tests {
 
     #[test]
     fn results_in_input_order() {
+        set_threads(2);
         let items = (0..10_000u64).map(Ok);
         let mut seen = Vec::new();
         ordered(items, |_| 1000, |i| i * 2, |r| {
@@ -98,5 +170,25 @@ mod tests {
         })
         .unwrap();
         assert_eq!(seen, (0..10_000u64).map(|i| i * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn errors_stop_the_run() {
+        set_threads(2);
+        let items = (0..100u64).map(|i| if i == 50 { Err(io::Error::other("bad read")) } else { Ok(i) });
+        let mut seen = Vec::new();
+        let e = ordered(items, |_| 1, |i| i, |r| {
+            seen.push(r);
+            Ok(())
+        });
+        assert_eq!(e.unwrap_err().to_string(), "bad read");
+        assert_eq!(seen, (0..50).collect::<Vec<_>>(), "what was read before the error is handed on");
+        let mut handed = 0;
+        let e = ordered((0..100_000u64).map(Ok), |_| 1, |i| i, |_| {
+            handed += 1;
+            if handed == 10 { Err(io::Error::other("full")) } else { Ok(()) }
+        });
+        assert_eq!(e.unwrap_err().to_string(), "full");
+        assert_eq!(handed, 10);
     }
 }
