@@ -67,7 +67,12 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
         Cow::Borrowed(_) => 0,
         Cow::Owned(out) => changed_chars(&text, out),
     };
-    let lines = converted.split('\n').map(|l| trim(l).to_owned()).collect();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', converted.as_bytes()).chain([converted.len()]) {
+        lines.push(trim(&converted[start..end]).to_owned());
+        start = end + 1;
+    }
     Canonical { lines, converted_chars, pinyin_removed }
 }
 

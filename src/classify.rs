@@ -211,8 +211,18 @@ fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
 /// Whether a line reads as prose: long enough, mostly letters, with sentence punctuation.
 pub fn is_prose(view: &str) -> bool {
     let (mut chars, mut letters, mut stops, mut marks, mut commas) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    for c in view.chars() {
+    let bytes = view.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
         chars += 1;
+        // CJK ideographs, most of the text, are letters.
+        if crate::canon::cjk_ideograph_at(bytes, i) {
+            letters += 1;
+            i += 3;
+            continue;
+        }
+        let Some(c) = view[i..].chars().next() else { break };
+        i += c.len_utf8();
         if is_letter(c) {
             letters += 1;
         } else if matches!(c, '。' | ';') {

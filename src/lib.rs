@@ -214,7 +214,8 @@ impl Cleaner {
             bytes_in: text.len(),
             bytes_out: out.len(),
             lines_in: canon::line_count(&text),
-            lines_out: out.lines().count(),
+            // The output ends with a newline unless empty: its lines are its newlines.
+            lines_out: memchr::memchr_iter(b'\n', out.as_bytes()).count(),
             conversion: self.converter.conversion().name(),
             converted_chars: canonical.converted_chars,
             pinyin_removed: canonical.pinyin_removed,
