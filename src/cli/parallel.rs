@@ -58,18 +58,42 @@ where
         return Ok(());
     }
     let budget = Budget { state: Mutex::new(InFlight::default()), freed: Condvar::new(), max_items: max_items.max(1) };
-    let (jobs, job_queue) = mpsc::sync_channel::<(usize, T, u64)>(threads);
+    // Items go to the workers in chunks, so that small records do not cost a hand-over each.
+    let chunk_items = (max_items / 16).max(1);
+    let (jobs, job_queue) = mpsc::sync_channel::<(usize, Vec<T>, u64)>(threads);
     let job_queue = Mutex::new(job_queue);
-    let (done, results) = mpsc::channel::<(usize, R, u64)>();
+    let (done, results) = mpsc::channel::<(usize, Vec<R>, u64)>();
     std::thread::scope(|scope| {
         let reader = scope.spawn(|| -> io::Result<()> {
             let jobs = jobs;
-            for (seq, item) in items.enumerate() {
-                let item = item?;
-                let w = weight(&item);
-                if !budget.take(w) || jobs.send((seq, item, w)).is_err() {
-                    break;
+            let mut chunk = Vec::new();
+            let mut weight_of_chunk = 0;
+            let mut seq = 0;
+            let mut send = |chunk: Vec<T>, w: u64| {
+                let sent = budget.take(w, chunk.len()) && jobs.send((seq, chunk, w)).is_ok();
+                seq += 1;
+                sent
+            };
+            for item in items {
+                let item = match item {
+                    Ok(item) => item,
+                    Err(e) => {
+                        // What was read before the error is still handed on.
+                        if !chunk.is_empty() {
+                            send(chunk, weight_of_chunk);
+                        }
+                        return Err(e);
+                    }
+                };
+                weight_of_chunk += weight(&item);
+                chunk.push(item);
+                let full = chunk.len() >= chunk_items || weight_of_chunk >= CHUNK_BYTES;
+                if full && !send(std::mem::take(&mut chunk), std::mem::take(&mut weight_of_chunk)) {
+                    return Ok(());
                 }
+            }
+            if !chunk.is_empty() {
+                send(chunk, weight_of_chunk);
             }
             Ok(())
         });
@@ -81,34 +105,40 @@ where
                     Ok(queue) => queue.recv(),
                     Err(_) => return,
                 };
-                let Ok((seq, item, w)) = job else { return };
-                if done.send((seq, work(item), w)).is_err() {
+                let Ok((seq, chunk, w)) = job else { return };
+                if done.send((seq, chunk.into_iter().map(work).collect(), w)).is_err() {
                     return;
                 }
             });
         }
         drop(done);
-        // Results come in any order; each is handed on when all before it have been.
+        // Chunks come in any order; each is handed on when all before it have been.
         let mut waiting = BTreeMap::new();
         let mut next = 0;
         let mut handed = Ok(());
-        for (seq, result, w) in results {
-            waiting.insert(seq, (result, w));
-            while let Some((result, w)) = waiting.remove(&next) {
+        for (seq, chunk, w) in results {
+            waiting.insert(seq, (chunk, w));
+            while let Some((chunk, w)) = waiting.remove(&next) {
                 next += 1;
-                if handed.is_ok() {
-                    handed = sink(result);
-                    if handed.is_err() {
-                        budget.stop();
+                let n = chunk.len();
+                for result in chunk {
+                    if handed.is_ok() {
+                        handed = sink(result);
+                        if handed.is_err() {
+                            budget.stop();
+                        }
                     }
                 }
-                budget.give_back(w);
+                budget.give_back(w, n);
             }
         }
         let read = reader.join().unwrap_or_else(|_| Err(io::Error::other("reader thread panicked")));
         handed.and(read)
     })
 }
+
+/// Largest chunk of items handed to a worker at once, in input bytes.
+const CHUNK_BYTES: u64 = 1 << 20;
 
 /// Items read and not yet handed on, and whether reading should stop.
 #[derive(Default)]
@@ -125,24 +155,24 @@ struct Budget {
 }
 
 impl Budget {
-    /// Waits until an item of `w` bytes fits; `false` when reading should stop.
-    fn take(&self, w: u64) -> bool {
+    /// Waits until `n` items of `w` bytes fit; `false` when reading should stop.
+    fn take(&self, w: u64, n: usize) -> bool {
         let Ok(mut s) = self.state.lock() else { return false };
-        while !s.stopped && s.items > 0 && (s.bytes + w > BATCH_BYTES || s.items >= self.max_items) {
+        while !s.stopped && s.items > 0 && (s.bytes + w > BATCH_BYTES || s.items + n > self.max_items) {
             s = match self.freed.wait(s) {
                 Ok(s) => s,
                 Err(_) => return false,
             };
         }
         s.bytes += w;
-        s.items += 1;
+        s.items += n;
         !s.stopped
     }
 
-    fn give_back(&self, w: u64) {
+    fn give_back(&self, w: u64, n: usize) {
         if let Ok(mut s) = self.state.lock() {
             s.bytes -= w;
-            s.items -= 1;
+            s.items -= n;
         }
         self.freed.notify_one();
     }
