@@ -85,7 +85,12 @@ where
                         return Err(e);
                     }
                 };
-                weight_of_chunk += weight(&item);
+                let w = weight(&item);
+                // A large item goes alone: a chunk never holds a large item back, nor it others.
+                if w >= CHUNK_BYTES && !chunk.is_empty() && !send(std::mem::take(&mut chunk), std::mem::take(&mut weight_of_chunk)) {
+                    return Ok(());
+                }
+                weight_of_chunk += w;
                 chunk.push(item);
                 let full = chunk.len() >= chunk_items || weight_of_chunk >= CHUNK_BYTES;
                 if full && !send(std::mem::take(&mut chunk), std::mem::take(&mut weight_of_chunk)) {
@@ -138,7 +143,7 @@ where
 }
 
 /// Largest chunk of items handed to a worker at once, in input bytes.
-const CHUNK_BYTES: u64 = 1 << 20;
+const CHUNK_BYTES: u64 = 256 << 10;
 
 /// Items read and not yet handed on, and whether reading should stop.
 #[derive(Default)]
