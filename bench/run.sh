@@ -58,6 +58,19 @@ run "zhclean -j $(nproc)" bash -c "$(declare -f zh); zh 0"
 run "unix pipeline" bash -c "$(declare -p SED); $(declare -f pipeline); pipeline"
 run "python baseline" python3 bench/baseline.py rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
 
+# zhclean -j 1 on each part of the corpus alone: where the time of the whole run goes.
+: > "$WORK/parts"
+part() { # name, bytes, then the command
+    local name=$1 bytes=$2; shift 2
+    rm -rf "$WORK/out"; mkdir -p "$WORK/out"
+    /usr/bin/time -f "%e" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { echo "bench: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
+    printf '%s %s %s\n' "$name" "$bytes" "$(cat "$WORK/time")" >> "$WORK/parts"
+}
+for sub in utf8 gbk trad; do
+    part "$sub-files" "$(du -sb --apparent-size "$C/files/$sub" | cut -f1)" "$ZH" clean -j 1 "$C/files/$sub" -o "$WORK/out/$sub"
+done
+part "jsonl" "$(cat "$C/small.jsonl" "$C/large.jsonl" | wc -c)" "$ZH" clean -j 1 --jsonl "$C/small.jsonl" "$C/large.jsonl" -o "$WORK/out"
+
 awk -v bytes="$BYTES" -v docs="$DOCS" '
     { name[NR] = $0; sub(/ [^ ]+ [^ ]+$/, "", name[NR]); secs[NR] = $(NF-1); rss[NR] = $NF }
     END {
@@ -66,3 +79,6 @@ awk -v bytes="$BYTES" -v docs="$DOCS" '
             printf "%-18s %9.2f %9.1f %11.0f %8.0f MB %13.1fx\n", name[i], secs[i], bytes / 1e6 / secs[i], docs / secs[i], rss[i] / 1024, secs[i] / secs[1]
         printf "scaling on all cores: %.2fx\n", secs[1] / secs[2]
     }' "$WORK/results"
+awk '
+    BEGIN { printf "\nzhclean -j 1 on each part alone:\n%-18s %9s %9s %9s\n", "part", "MB", "seconds", "MB/s" }
+    { printf "%-18s %9.1f %9.2f %9.1f\n", $1, $2 / 1e6, $3, $2 / 1e6 / $3 }' "$WORK/parts"

@@ -30,11 +30,21 @@ pub struct Canonical {
 
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
-    let text = normalise_chars(text);
-    let nfc = ComposingNormalizerBorrowed::new_nfc();
-    let text = match nfc.normalize(&text) {
-        Cow::Borrowed(_) => text,
-        Cow::Owned(s) => Cow::Owned(s),
+    let (text, in_nfc) = match scan_chars(text) {
+        Scan::NeedsWork => {
+            let text = normalise_chars(text);
+            let in_nfc = all_nfc_starters(&text);
+            (text, in_nfc)
+        }
+        Scan::Clean { in_nfc } => (Cow::Borrowed(text), in_nfc),
+    };
+    let text = if in_nfc {
+        text
+    } else {
+        match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(s) => Cow::Owned(s),
+        }
     };
     let (text, pinyin_removed) = strip_pinyin(&text);
     let mut converted = converter.convert(&text);
@@ -57,7 +67,12 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
         Cow::Borrowed(_) => 0,
         Cow::Owned(out) => changed_chars(&text, out),
     };
-    let lines = converted.split('\n').map(|l| trim(l).to_owned()).collect();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', converted.as_bytes()).chain([converted.len()]) {
+        lines.push(trim(&converted[start..end]).to_owned());
+        start = end + 1;
+    }
     Canonical { lines, converted_chars, pinyin_removed }
 }
 
@@ -67,10 +82,6 @@ const MAX_CONVERSIONS: usize = 4;
 /// Line ends to LF; control (except TAB and LF) and zero-width characters removed; full-width
 /// ASCII letters and digits folded.
 fn normalise_chars(text: &str) -> Cow<'_, str> {
-    let needs_work = text.chars().any(|c| c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c);
-    if !needs_work {
-        return Cow::Borrowed(text);
-    }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
@@ -86,6 +97,66 @@ fn normalise_chars(text: &str) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// What one pass over a text found (see [`scan_chars`]).
+#[derive(Debug, PartialEq)]
+enum Scan {
+    /// `normalise_chars` would change the text.
+    NeedsWork,
+    /// It would not; `in_nfc` when every character is an [`is_nfc_starter`] (so the text is NFC).
+    Clean { in_nfc: bool },
+}
+
+/// Whether `normalise_chars` changes anything (a CR, a line separator, a removed character or a
+/// full-width letter or digit occurs) and, if not, whether the text is trivially NFC; one pass,
+/// passing over CJK ideographs whole.
+fn scan_chars(text: &str) -> Scan {
+    let bytes = text.as_bytes();
+    let mut in_nfc = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if (b < 0x20 && b != b'\t' && b != b'\n') || b == 0x7F {
+                return Scan::NeedsWork;
+            }
+            i += 1;
+        } else if cjk_ideograph_at(bytes, i) {
+            i += 3;
+        } else {
+            let Some(c) = text[i..].chars().next() else { break };
+            if needs_work(c) {
+                return Scan::NeedsWork;
+            }
+            in_nfc &= is_nfc_starter(c);
+            i += c.len_utf8();
+        }
+    }
+    Scan::Clean { in_nfc }
+}
+
+fn needs_work(c: char) -> bool {
+    c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c
+}
+
+/// Characters that are their own NFC whatever surrounds them: canonical combining class 0, no
+/// canonical decomposition, and never the second character of a canonical composition (checked
+/// against the normaliser's data in the tests). A text of only these is in NFC, and most
+/// Chinese text is: ASCII and Latin-1 symbols, general punctuation (spaces, dashes, quotes,
+/// ellipsis), CJK symbols and punctuation, CJK Unified Ideographs and full-width ASCII.
+fn is_nfc_starter(c: char) -> bool {
+    matches!(
+        c,
+        '\0'..='\u{BF}'
+            | '\u{D7}'
+            | '\u{F7}'
+            | '\u{2002}'..='\u{2027}'
+            | '\u{2030}'..='\u{205E}'
+            | '\u{3000}'..='\u{3029}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{FF01}'..='\u{FF5E}'
+    )
 }
 
 fn is_line_separator(c: char) -> bool {
@@ -166,7 +237,10 @@ fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
 /// Whether `ANNOTATED` can match: every match holds an opening parenthesis followed by a pinyin
 /// letter, which most documents lack (the regex itself has no literal to search for).
 fn may_be_annotated(text: &str) -> bool {
-    text.match_indices(['(', '（']).any(|(i, p)| text[i + p.len()..].chars().next().is_some_and(is_pinyin_letter))
+    let bytes = text.as_bytes();
+    let followed_by_letter = |i: usize| text[i..].chars().next().is_some_and(is_pinyin_letter);
+    memchr::memchr_iter(b'(', bytes).any(|i| followed_by_letter(i + 1))
+        || memchr::memmem::find_iter(bytes, "（".as_bytes()).any(|i| followed_by_letter(i + "（".len()))
 }
 
 /// The letters of `ANNOTATED`'s syllable class.
@@ -221,16 +295,9 @@ fn changed_chars(before: &str, after: &str) -> usize {
 pub fn split_lines(text: &str) -> Vec<&str> {
     let mut lines = Vec::new();
     let mut start = 0;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        if c == '\n' || c == '\r' || is_line_separator(c) {
-            lines.push(&text[start..i]);
-            start = i + c.len_utf8();
-            if c == '\r' && iter.peek().is_some_and(|&(_, n)| n == '\n') {
-                iter.next();
-                start += 1;
-            }
-        }
+    for (at, len) in line_breaks(text) {
+        lines.push(&text[start..at]);
+        start = at + len;
     }
     lines.push(&text[start..]);
     lines
@@ -238,29 +305,70 @@ pub fn split_lines(text: &str) -> Vec<&str> {
 
 /// Number of lines in a text (a final line break does not start another line).
 pub fn line_count(text: &str) -> usize {
-    let lines = split_lines(text);
-    lines.len() - usize::from(lines.last() == Some(&""))
+    let ends_with_break = text.ends_with(['\n', '\r', '\u{2028}', '\u{2029}']);
+    line_breaks(text).count() + 1 - usize::from(text.is_empty() || ends_with_break)
+}
+
+/// Offset and length of each line break: LF, CRLF, CR, U+2028 or U+2029 (E2 80 A8/A9). Found with
+/// memchr rather than character by character.
+fn line_breaks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    memchr::memchr3_iter(b'\n', b'\r', 0xE2, bytes).filter_map(move |i| {
+        if i < next {
+            return None; // the LF of a CRLF
+        }
+        let len = match bytes[i] {
+            b'\n' => 1,
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+            b'\r' => 1,
+            _ if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) => 3,
+            _ => return None,
+        };
+        next = i + len;
+        Some((i, len))
+    })
+}
+
+/// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF:
+/// lead byte E5..E9, or E4 with a second byte from B8), which the scans here pass over whole.
+pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        0xE5..=0xE9 => true,
+        0xE4 => bytes.get(i + 1).is_some_and(|&b| b >= 0xB8),
+        _ => false,
+    }
+}
+
+/// Whether every character of `text` is one of [`is_nfc_starter`] (so the text is in NFC).
+fn all_nfc_starters(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            i += 1;
+        } else if cjk_ideograph_at(bytes, i) {
+            i += 3;
+        } else {
+            match text[i..].chars().next() {
+                Some(c) if is_nfc_starter(c) => i += c.len_utf8(),
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
-    let folded = match nfkc_simple(line) {
-        Some(s) => Cow::Owned(s),
-        None => ComposingNormalizerBorrowed::new_nfkc().normalize(line),
-    };
-    let mut out = String::with_capacity(folded.len());
-    let mut pending_space = false;
-    for c in folded.chars() {
-        if c.is_whitespace() {
-            pending_space = true;
-            continue;
-        }
-        if pending_space && c.is_ascii_alphanumeric() && out.chars().next_back().is_some_and(|p| p.is_ascii_alphanumeric()) {
-            out.push(' ');
-        }
-        pending_space = false;
-        out.push(c);
+    let mut out = String::with_capacity(line.len());
+    // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
+    if !fold_simple(line, &mut out) {
+        out.clear();
+        let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
+        let mut fold = Fold::default();
+        folded.chars().for_each(|c| fold.push(&mut out, c));
     }
     match t2s {
         Some(conv) => match conv.convert(&out) {
@@ -271,20 +379,78 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     }
 }
 
-/// NFKC of a line made only of ASCII, CJK Unified Ideographs (U+4E00..U+9FFF), CJK symbols and
-/// punctuation (U+3001..U+3035) and full-width ASCII (U+FF01..U+FF5E), which is most Chinese text:
-/// none of these composes with another, the first three are their own NFKC and full-width ASCII
-/// maps to ASCII. `None` for any other line (the normaliser does those).
-fn nfkc_simple(line: &str) -> Option<String> {
-    let mut out = String::with_capacity(line.len());
-    for c in line.chars() {
-        match c {
-            '\0'..='\u{7F}' | '\u{4E00}'..='\u{9FFF}' | '\u{3001}'..='\u{3035}' => out.push(c),
-            '\u{FF01}'..='\u{FF5E}' => out.push(char::from_u32(c as u32 - 0xFEE0)?),
-            _ => return None,
+/// Appends the view of `line` to `out` when every character of it folds without the normaliser;
+/// `false` (and `out` unfinished) otherwise. CJK Unified Ideographs, most of the text, are copied
+/// as they are.
+fn fold_simple(line: &str, out: &mut String) -> bool {
+    let bytes = line.as_bytes();
+    let mut fold = Fold::default();
+    let mut i = 0;
+    while i < bytes.len() {
+        if cjk_ideograph_at(bytes, i) {
+            out.push_str(&line[i..i + 3]);
+            fold.pending_space = false;
+            fold.last_alnum = false;
+            i += 3;
+            continue;
         }
+        let Some(c) = line[i..].chars().next() else { break };
+        let Some(folded) = nfkc_simple_char(c) else { return false };
+        fold.push(out, folded);
+        i += c.len_utf8();
     }
-    Some(out)
+    true
+}
+
+/// Whitespace folding of the view: removed, except a single space between two ASCII letters or
+/// digits.
+#[derive(Default)]
+struct Fold {
+    pending_space: bool,
+    last_alnum: bool,
+}
+
+impl Fold {
+    fn push(&mut self, out: &mut String, c: char) {
+        if c.is_whitespace() {
+            self.pending_space = true;
+            return;
+        }
+        let alnum = c.is_ascii_alphanumeric();
+        if self.pending_space && alnum && self.last_alnum {
+            out.push(' ');
+        }
+        self.pending_space = false;
+        self.last_alnum = alnum;
+        out.push(c);
+    }
+}
+
+/// NFKC of a character that is ASCII, a CJK Unified Ideograph (U+4E00..U+9FFF), CJK symbols and
+/// punctuation (U+3001..U+3035), the middle dot, dashes and quotes (U+2010, U+2012..U+2016,
+/// U+2018..U+2023), a space (U+2000..U+200A, U+3000) or full-width ASCII (U+FF01..U+FF5E), which
+/// is most Chinese text: none of these composes with another, spaces map to U+0020, full-width
+/// ASCII to ASCII and the others to themselves. `None` for any other character (the normaliser
+/// does those lines).
+fn nfkc_simple_char(c: char) -> Option<char> {
+    match c {
+        '\0'..='\u{7F}'
+        | '\u{B7}'
+        | '\u{2010}'
+        | '\u{2012}'..='\u{2016}'
+        | '\u{2018}'..='\u{2023}'
+        | '\u{3001}'..='\u{3035}'
+        | '\u{4E00}'..='\u{9FFF}' => Some(c),
+        '\u{2000}'..='\u{200A}' | '\u{3000}' => Some(' '),
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        _ => None,
+    }
+}
+
+/// NFKC of a line made only of the characters `nfkc_simple_char` folds.
+#[cfg(test)]
+fn nfkc_simple(line: &str) -> Option<String> {
+    line.chars().map(nfkc_simple_char).collect()
 }
 
 #[cfg(test)]
@@ -371,12 +537,55 @@ mod tests {
                 assert_eq!(ours, nfkc.normalize(&s), "U+{:04X}", c as u32);
             }
         }
-        assert_eq!(simple, 0x80 + (0x9FFF - 0x4E00 + 1) + (0x3035 - 0x3001 + 1) + (0xFF5E - 0xFF01 + 1));
+        let spaces_dashes_quotes = 11 + 1 + 1 + 5 + 12 + 1;
+        assert_eq!(simple, 0x80 + (0x9FFF - 0x4E00 + 1) + (0x3035 - 0x3001 + 1) + (0xFF5E - 0xFF01 + 1) + spaces_dashes_quotes);
         let text = include_str!("../fixtures/seeds/003_ef535a5139a792e3.txt");
         for line in text.lines() {
             if let Some(ours) = nfkc_simple(line) {
                 assert_eq!(ours, nfkc.normalize(line));
             }
+        }
+    }
+
+    #[test]
+    fn nfc_starters_need_no_normaliser() {
+        use icu_normalizer::properties::{CanonicalCombiningClassMapBorrowed, CanonicalDecompositionBorrowed, Decomposed};
+        let ccc = CanonicalCombiningClassMapBorrowed::new();
+        let decomposition = CanonicalDecompositionBorrowed::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let d = decomposition.decompose(c);
+            if is_nfc_starter(c) {
+                assert_eq!(ccc.get32_u8(c as u32), 0, "U+{:04X}", c as u32);
+                assert!(matches!(d, Decomposed::Default), "U+{:04X}", c as u32);
+            }
+            if let Decomposed::Expansion(_, second) = d {
+                assert!(!is_nfc_starter(second), "U+{:04X} composes", second as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn char_work_found_byte_by_byte() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let expected = if needs_work(c) { Scan::NeedsWork } else { Scan::Clean { in_nfc: is_nfc_starter(c) } };
+            assert_eq!(scan_chars(&format!("中{c}a")), expected, "U+{:04X}", c as u32);
+        }
+        assert_eq!(scan_chars("党的二十大，“报告”…\t\n"), Scan::Clean { in_nfc: true });
+    }
+
+    #[test]
+    fn nfc_starters_found_byte_by_byte() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(all_nfc_starters(&format!("中{c}a")), is_nfc_starter(c), "U+{:04X}", c as u32);
+            assert_eq!(cjk_ideograph_at(c.to_string().as_bytes(), 0), ('\u{4E00}'..='\u{9FFF}').contains(&c));
+        }
+    }
+
+    #[test]
+    fn line_count_counts_like_split_lines() {
+        for text in ["", "x", "\n", "\r", "\r\n", "a\r\nb", "a\rb\r", "a\u{2028}b\u{2029}", "a\n\n", "中\u{2026}\r\r\n\u{2028}"] {
+            let lines = split_lines(text);
+            assert_eq!(line_count(text), lines.len() - usize::from(lines.last() == Some(&"")), "{text:?}");
         }
     }
 

@@ -229,8 +229,18 @@ fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
 /// Whether a line reads as prose: long enough, mostly letters, with sentence punctuation.
 pub fn is_prose(view: &str) -> bool {
     let (mut chars, mut letters, mut stops, mut marks, mut commas) = (0usize, 0usize, 0usize, 0usize, 0usize);
-    for c in view.chars() {
+    let bytes = view.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
         chars += 1;
+        // CJK ideographs, most of the text, are letters.
+        if crate::canon::cjk_ideograph_at(bytes, i) {
+            letters += 1;
+            i += 3;
+            continue;
+        }
+        let Some(c) = view[i..].chars().next() else { break };
+        i += c.len_utf8();
         if is_letter(c) {
             letters += 1;
         } else if matches!(c, '。' | ';') {
@@ -247,13 +257,14 @@ pub fn is_prose(view: &str) -> bool {
         && ((chars >= 15 && (stops >= 1 || (marks >= 1 && commas >= 2))) || (chars >= 50 && commas >= 2))
 }
 
-/// `char::is_alphabetic`, answered without a table lookup for ASCII and the CJK Unified
-/// Ideographs block, all of whose characters are alphabetic.
+/// `char::is_alphabetic`, answered without a table lookup for ASCII, the CJK Unified Ideographs
+/// block (all alphabetic) and the punctuation of Chinese text (none alphabetic).
 fn is_letter(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else {
-        ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphabetic()
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphabetic(),
+        '\u{4E00}'..='\u{9FFF}' => true,
+        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        _ => c.is_alphabetic(),
     }
 }
 

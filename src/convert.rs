@@ -29,7 +29,6 @@
 //! text, which has almost no keys, costs a bitmap lookup per character.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
@@ -335,7 +334,7 @@ struct KeySet {
     /// Single-character keys and first characters of longer keys.
     start: Box<[u64]>,
     single: Box<[u64]>,
-    phrases: HashMap<char, Vec<&'static str>>,
+    phrases: foldhash::HashMap<char, Vec<&'static str>>,
 }
 
 /// Keys of `t2s` (`TSPhrases` and `TSCharacters` as compiled into `ferrous-opencc` 0.4.0).
@@ -363,7 +362,7 @@ impl KeySet {
     fn new(list: &'static str) -> KeySet {
         let mut start = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
         let mut single = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
-        let mut phrases: HashMap<char, Vec<&'static str>> = HashMap::new();
+        let mut phrases: foldhash::HashMap<char, Vec<&'static str>> = foldhash::HashMap::default();
         for key in list.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let mut chars = key.chars();
             let Some(first) = chars.next() else { continue };

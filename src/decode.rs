@@ -252,7 +252,7 @@ fn decide(bytes: &[u8], over: Option<Label>) -> Result<Decoded, DecodeError> {
         return Ok(decode_kind(&bytes[bom_len..], kind, Method::Bom, true));
     }
 
-    let first_nul = bytes.iter().position(|&b| b == 0);
+    let first_nul = memchr::memchr(0, bytes);
     if let Some(offset) = first_nul {
         if let Some(endian) = sniff_utf32(bytes) {
             return Ok(decode_kind(

@@ -33,6 +33,8 @@ pub mod score;
 pub mod suggest;
 pub mod summary;
 
+use std::borrow::Cow;
+
 use canon::Canonical;
 use convert::{Conversion, ConvertError, Converter};
 use decode::{DecodeError, Label};
@@ -161,7 +163,12 @@ impl Cleaner {
         let mut canonical = canon::canonicalise(&repaired.text, &self.converter);
         // Conversion can turn what was left unrepaired into a run that repairs; repair and
         // canonicalise again until nothing changes, so cleaning the output changes nothing.
+        let mut source = repaired.text.clone();
+        let mut repaired_lines: Vec<usize> = repaired.repairs.iter().map(|r| r.line).collect();
         for _ in 0..MAX_REPAIR_ROUNDS {
+            if !may_repair_again(&source, &canonical.lines, &repaired_lines) {
+                break;
+            }
             let joined = canonical.lines.join("\n");
             let again = repair::repair(&joined);
             if again.repairs.is_empty() {
@@ -173,10 +180,13 @@ impl Cleaner {
                 converted_chars: canonical.converted_chars + next.converted_chars,
                 pinyin_removed: canonical.pinyin_removed + next.pinyin_removed,
             };
+            repaired_lines = again.repairs.iter().map(|r| r.line).collect();
+            source = Cow::Owned(again.text.into_owned());
             repaired.repairs.extend(again.repairs);
         }
         let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
         let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        drop(views);
         let mut warnings = Vec::new();
         let removed_chars: usize = decisions
             .iter()
@@ -228,7 +238,8 @@ impl Cleaner {
             bytes_in: text.len(),
             bytes_out: out.len(),
             lines_in: canon::line_count(&text),
-            lines_out: out.lines().count(),
+            // The output ends with a newline unless empty: its lines are its newlines.
+            lines_out: memchr::memchr_iter(b'\n', out.as_bytes()).count(),
             chars_in: total_chars,
             chars_removed: if kept_whole { 0 } else { removed_chars },
             conversion: self.converter.conversion().name(),
@@ -325,6 +336,19 @@ fn diff_path(path: &str) -> &str {
         p = rest.trim_start_matches('/');
     }
     p.trim_start_matches('/')
+}
+
+/// Whether repairing the canonical `lines` of `source` could find anything. Lines are repaired
+/// independently (a run never spans a line break), so only the lines that canonicalisation
+/// changed, or that were just repaired (a repair can reveal another), need to be looked at.
+fn may_repair_again(source: &str, lines: &[String], repaired_lines: &[usize]) -> bool {
+    let before = canon::split_lines(source);
+    before.len() != lines.len()
+        || lines
+            .iter()
+            .zip(&before)
+            .enumerate()
+            .any(|(i, (now, was))| (now != was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now))
 }
 
 /// Label of blank lines removed by collapsing.

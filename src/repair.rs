@@ -74,10 +74,15 @@ static COMMON: LazyLock<Vec<u64>> = LazyLock::new(|| {
 });
 
 fn is_common(c: char) -> bool {
+    is_common_in(&COMMON, c)
+}
+
+/// [`is_common`] with the table already at hand (the table is behind a lazy lock).
+fn is_common_in(common: &[u64], c: char) -> bool {
     match c {
         '\u{4E00}'..='\u{9FFF}' => {
             let i = c as usize - 0x4E00;
-            COMMON[i / 64] & (1 << (i % 64)) != 0
+            common[i / 64] & (1 << (i % 64)) != 0
         }
         // CJK punctuation and full-width forms are as common in real text as in mojibake.
         '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '\u{2014}' | '\u{2026}' | '\u{201C}' | '\u{201D}' => true,
@@ -103,28 +108,11 @@ fn in_run(c: char) -> bool {
 
 /// Finds mojibake in `text` and repairs the runs whose repair is exact.
 pub fn repair(text: &str) -> Repaired<'_> {
-    let irreparable = IRREPARABLE.iter().map(|m| text.matches(m).count()).sum();
+    let irreparable = IRREPARABLE.iter().map(|m| memchr::memmem::find_iter(text.as_bytes(), m.as_bytes()).count()).sum();
     let mut repairs = Vec::new();
     let mut out = String::new();
     let mut copied = 0; // bytes of `text` already in `out`
-    let mut line = 1;
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c == '\n' || (c == '\r' && chars.peek().is_none_or(|&(_, n)| n != '\n')) || matches!(c, '\u{2028}' | '\u{2029}') {
-            line += 1;
-            continue;
-        }
-        if !in_run(c) {
-            continue;
-        }
-        let mut end = start + c.len_utf8();
-        while let Some(&(i, n)) = chars.peek() {
-            if !in_run(n) {
-                break;
-            }
-            end = i + n.len_utf8();
-            chars.next();
-        }
+    for (line, start, end) in candidate_runs(text) {
         let run = &text[start..end];
         if let Some((after, misread_as)) = repair_run(run) {
             out.push_str(&text[copied..start]);
@@ -142,10 +130,92 @@ pub fn repair(text: &str) -> Repaired<'_> {
     Repaired { text, repairs, irreparable }
 }
 
+/// Whether [`repair`] would repair anything in `text`.
+pub fn repairs_any(text: &str) -> bool {
+    candidate_runs(text).any(|(_, start, end)| repair_run(&text[start..end]).is_some())
+}
+
+/// The runs of `text` that [`repair_run`] does not refuse at once (at least two characters, under
+/// 80 % common): their 1-based line and byte range. Walked byte by byte, decoding only non-ASCII
+/// characters: most text is one long run of common characters, so this loop is where the time
+/// goes.
+fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let common = &*COMMON;
+    let mut line = 1;
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    line += 1;
+                }
+                i += 1;
+                continue;
+            }
+            let (c, width) = decode_at(bytes, i);
+            if !in_run(c) {
+                line += usize::from(matches!(c, '\u{2028}' | '\u{2029}'));
+                i += width;
+                continue;
+            }
+            let start = i;
+            let (mut n, mut common_chars) = (0usize, 0usize);
+            while i < bytes.len() && bytes[i] >= 0x80 {
+                // U+4000..U+9FFF (lead bytes E4..E9), most of Chinese text: in a run, common
+                // only in the CJK Unified Ideographs block.
+                if (0xE4..=0xE9).contains(&bytes[i]) && i + 2 < bytes.len() {
+                    let cp = (usize::from(bytes[i] & 0x0F) << 12) | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
+                    n += 1;
+                    if let Some(k) = cp.checked_sub(0x4E00) {
+                        common_chars += (common[k / 64] >> (k % 64)) as usize & 1;
+                    }
+                    i += 3;
+                    continue;
+                }
+                let (c, width) = decode_at(bytes, i);
+                if !in_run(c) {
+                    break;
+                }
+                n += 1;
+                common_chars += usize::from(is_common_in(common, c));
+                i += width;
+            }
+            if n >= 2 && (common_chars as f64 / n as f64) < REPAIR_BELOW {
+                return Some((line, start, i));
+            }
+        }
+        None
+    })
+}
+
+/// The character starting at byte `i` of valid UTF-8, and its length in bytes.
+#[inline]
+fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
+    let b = bytes[i];
+    let width = match b {
+        0x00..=0x7F => return (char::from(b), 1),
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
+    let cp = match width {
+        2 => (u32::from(b & 0x1F) << 6) | cont(1),
+        3 => (u32::from(b & 0x0F) << 12) | (cont(1) << 6) | cont(2),
+        _ => (u32::from(b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+    };
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), width)
+}
+
+/// A run whose share of common characters is this or more is left alone.
+const REPAIR_BELOW: f64 = 0.8;
+
 fn repair_run(run: &str) -> Option<(String, &'static str)> {
     run.chars().nth(1)?;
     let before = common_share(run);
-    if before >= 0.8 {
+    if before >= REPAIR_BELOW {
         return None;
     }
     MISREAD_AS.iter().find_map(|enc| {

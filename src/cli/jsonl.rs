@@ -5,7 +5,7 @@
 //! each record is cleaned, every other field is kept as it is and in its place, and the report is
 //! added under one key. Records are written in input order, to standard output or, with `-o`, to
 //! one file per input under OUTDIR (without the `.gz`/`.zst` suffix: output is not compressed).
-//! Memory stays bounded by the batch size (see `parallel`) whatever the input size.
+//! Memory stays bounded by what `parallel` lets be in flight, whatever the input size.
 //!
 //! The streaming contract (docs/streaming.md): one output record per input record (blank lines
 //! are not records), in input order, flushed after every batch; a batch holds what has been read
@@ -170,17 +170,18 @@ fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result
 }
 
 fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> Outcome {
+    let Line { number, bytes } = line;
     // A bad record: under `--on-error mark` it is written with the error under the report field
     // (the record itself, as a string, when it is not an object).
-    let bad = |message: String, fields: Option<Map<String, Value>>| {
-        let message = format!("line {}: {message}", line.number);
+    let bad = |message: String, fields: Option<Map<String, Value>>, raw: Option<&[u8]>| {
+        let message = format!("line {number}: {message}");
         let record = (args.on_error == OnError::Mark).then(|| {
             let mut error = Map::new();
             error.insert("error".to_owned(), Value::String(message.clone()));
-            let mut record = fields.unwrap_or_else(|| {
-                error.insert("record".to_owned(), Value::String(String::from_utf8_lossy(&line.bytes).into_owned()));
-                Map::new()
-            });
+            if let Some(raw) = raw {
+                error.insert("record".to_owned(), Value::String(String::from_utf8_lossy(raw).into_owned()));
+            }
+            let mut record = fields.unwrap_or_default();
             record.insert(args.report_field.clone(), Value::Object(error));
             let mut out = serde_json::to_vec(&record).unwrap_or_default();
             out.push(b'\n');
@@ -188,27 +189,30 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
         });
         Outcome { record, report: None, text_bytes: 0, error: Some(message) }
     };
-    let mut record: Map<String, Value> = match serde_json::from_slice(&line.bytes) {
+    let mut record: Map<String, Value> = match serde_json::from_slice(&bytes) {
         Ok(r) => r,
-        Err(e) => return bad(format!("not a JSON object ({e})"), None),
+        Err(e) => return bad(format!("not a JSON object ({e})"), None, Some(&bytes)),
     };
+    // Records can be megabytes: what is no longer needed goes before the next copy is made.
+    let record_len = bytes.len();
+    drop(bytes);
     let path = match &args.id_field {
-        None => format!("{name}:{}", line.number),
+        None => format!("{name}:{number}"),
         Some(field) => match record.get(field) {
             Some(Value::String(s)) => s.clone(),
             Some(v) if !v.is_null() => v.to_string(),
-            _ => return bad(format!("no field `{field}` (--id-field)"), Some(record)),
+            _ => return bad(format!("no field `{field}` (--id-field)"), Some(record), None),
         },
     };
     let text = match record.get_mut(&args.text_field) {
         Some(Value::String(s)) => std::mem::take(s),
-        _ => return bad(format!("no string field `{}`", args.text_field), Some(record)),
+        _ => return bad(format!("no string field `{}`", args.text_field), Some(record), None),
     };
     let text_bytes = text.len() as u64;
-    let cleaned = cleaner.clean_text(text, &path);
-    let report = match serde_json::to_value(&cleaned.report) {
+    let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(text, &path);
+    let report = match serde_json::to_value(&report) {
         Ok(v) => v,
-        Err(e) => return bad(e.to_string(), None),
+        Err(e) => return bad(e.to_string(), None, None),
     };
     let mut report_line = None;
     if args.report.is_some() {
@@ -216,11 +220,11 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
         r.push(b'\n');
         report_line = Some(r);
     }
-    record.insert(args.text_field.clone(), Value::String(cleaned.text));
+    record.insert(args.text_field.clone(), Value::String(cleaned));
     record.insert(args.report_field.clone(), report);
-    let mut out = Vec::with_capacity(line.bytes.len() + 256);
+    let mut out = Vec::with_capacity(record_len + 256);
     if let Err(e) = serde_json::to_writer(&mut out, &record) {
-        return bad(e.to_string(), None);
+        return bad(e.to_string(), None, None);
     }
     out.push(b'\n');
     Outcome { record: Some(out), report: report_line, text_bytes, error: None }

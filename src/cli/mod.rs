@@ -182,9 +182,9 @@ fn for_each_document(
         }
         Ok(())
     };
-    // One file per thread a batch: each batch is written before the next is read.
+    // Two files per thread in flight: each thread has the next file while one is written.
     let items = expanded.inputs.iter().cloned().map(Ok);
-    parallel::ordered_in_batches(items, size, work, sink, rayon::current_num_threads())
+    parallel::ordered_in_batches(items, size, work, sink, 2 * rayon::current_num_threads())
 }
 
 /// A file read and cleaned, or why not.

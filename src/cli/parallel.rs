@@ -13,7 +13,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use rayon::prelude::*;
 
 /// Largest batch, in input bytes (a single larger item is a batch of its own).
-pub(crate) const BATCH_BYTES: u64 = 8 << 20;
+pub(crate) const BATCH_BYTES: u64 = 2 << 20;
 /// Most items in a batch.
 pub(crate) const BATCH_ITEMS: usize = 4096;
 

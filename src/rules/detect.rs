@@ -2,7 +2,7 @@
 //! with `detector = "NAME"` and a `[rule.params]` table.
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -42,7 +42,7 @@ impl<'a> Context<'a> {
 
     fn occurrences(&self, view: &str) -> usize {
         let counts = self.occurrences.get_or_init(|| {
-            let mut counts = HashMap::new();
+            let mut counts = HashMap::default();
             for v in self.views {
                 *counts.entry(*v).or_insert(0) += 1;
             }
@@ -368,23 +368,54 @@ fn in_run(views: &[&str], i: usize, min_run: usize, is: impl Fn(&str) -> bool) -
     before + after + 1 >= min_run
 }
 
+/// The non-empty items of `line` between separators. `is_separator` is asked about every
+/// character but the CJK Unified Ideographs, which are never separators.
+fn items<'a>(line: &'a str, is_separator: impl Fn(char) -> bool + 'a) -> impl Iterator<Item = &'a str> + 'a {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if crate::canon::cjk_ideograph_at(bytes, i) {
+                i += 3;
+                continue;
+            }
+            let c = line[i..].chars().next()?;
+            let at = i;
+            i += c.len_utf8();
+            if is_separator(c) {
+                let item = &line[start..at];
+                start = i;
+                if !item.is_empty() {
+                    return Some(item);
+                }
+            }
+        }
+        let item = &line[start..];
+        start = line.len();
+        (!item.is_empty()).then_some(item)
+    })
+}
+
 fn is_link_list(line: &str, p: &LinkList) -> bool {
-    let items: Vec<&str> = line.split(|c: char| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()).filter(|s| !s.is_empty()).collect();
-    items.len() >= p.min_items
-        && items.iter().all(|s| s.chars().count() <= p.max_item_chars)
-        && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
+    // Stops at the first long item: prose is one.
+    let mut items = 0;
+    for item in self::items(line, |c| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()) {
+        if item.chars().count() > p.max_item_chars {
+            return false;
+        }
+        items += 1;
+    }
+    items >= p.min_items && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
 }
 
 fn is_place_list(line: &str, p: &PlaceList) -> bool {
-    let items: Vec<&str> = line
-        .split(|c: char| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .collect();
-    if items.len() < p.min_items {
-        return false;
+    let (mut n, mut places) = (0usize, 0usize);
+    for item in items(line, |c| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()) {
+        n += 1;
+        places += usize::from(PLACES.contains(item));
     }
-    let places = items.iter().filter(|s| PLACES.contains(*s)).count();
-    places as f64 >= p.min_share * items.len() as f64
+    n >= p.min_items && places as f64 >= p.min_share * n as f64
 }
 
 fn is_stray_number(view: &str, max_chars: usize) -> bool {
@@ -428,6 +459,15 @@ mod tests {
         assert!(is_link_list("关于 / RubyConf / Ruby 镜像 / 活跃会员", &p));
         assert!(!is_link_list("李强在新疆调研时强调 彰显特色优势 提高开放水平 在高质量发展中增进民生福祉", &p));
         assert!(!is_link_list("我 爱 北京 天安门，天安门 上 太阳 升。", &p));
+    }
+
+    #[test]
+    fn items_split_like_str_split() {
+        let sep = |c: char| matches!(c, '|' | '，' | '·') || c.is_whitespace();
+        for line in ["", "|", "a|b", "|a||b|", "北京，上海 广州\u{3000}深圳·", "中文|", "  x  ", "黨·政"] {
+            let split: Vec<&str> = line.split(sep).filter(|s| !s.is_empty()).collect();
+            assert_eq!(items(line, sep).collect::<Vec<_>>(), split, "{line:?}");
+        }
     }
 
     #[test]
