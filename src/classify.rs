@@ -1,9 +1,9 @@
 //! Classify: every canonical line gets keep or drop, and a drop names the rule that decided it.
 //!
-//! Position matters more than words. Lines that read as prose anchor the body; the head is what
-//! lies before the first anchor and the tail what lies after the last. `anywhere` rules run first,
-//! and a prose line they drop anchors nothing; then head, tail and edge rules act on the lines
-//! outside the anchors, so they never remove prose.
+//! Position matters more than words. Lines that read as prose form blocks, and the main block is
+//! the body (see `main_block`); the head is what lies before it and the tail what lies after.
+//! `anywhere` rules run first, and a prose line they drop counts for no block; then head, tail
+//! and edge rules act on the lines outside the body, and never remove prose.
 
 use crate::rules::{Action, Context, Detector, Matcher, Region, Rule, RuleSet};
 
@@ -138,11 +138,10 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
                     break;
                 }
                 Action::DropRest => {}
-                // A list header takes its list, up to the next prose line.
+                // A list header takes its list. The list ends where the body begins, at a
+                // paragraph (two prose lines in a row) and at prose right under the header; a
+                // teaser's lone sentence between its title and date does not end it.
                 Action::DropBlock => {
-                    // The list ends where the body begins, at a paragraph (two prose lines in a
-                    // row) and at prose right under the header; a teaser's lone sentence between
-                    // its title and date does not end it.
                     let end = body.map_or(lines.len(), |(first, _)| if i < first { first } else { lines.len() });
                     let mut items = 0;
                     for j in i + 1..end {
