@@ -330,6 +330,26 @@ fn line_breaks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     })
 }
 
+/// The character starting at byte `i` of valid UTF-8, and its length in bytes: for the loops
+/// that walk bytes and decode only what they look at.
+#[inline(always)]
+pub(crate) fn char_at(bytes: &[u8], i: usize) -> (char, usize) {
+    let b = bytes[i];
+    let width = match b {
+        0x00..=0x7F => return (char::from(b), 1),
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    };
+    let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
+    let cp = match width {
+        2 => (u32::from(b & 0x1F) << 6) | cont(1),
+        3 => (u32::from(b & 0x0F) << 12) | (cont(1) << 6) | cont(2),
+        _ => (u32::from(b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+    };
+    (char::from_u32(cp).unwrap_or('\u{FFFD}'), width)
+}
+
 /// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF:
 /// lead byte E5..E9, or E4 with a second byte from B8), which the scans here pass over whole.
 pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
@@ -385,20 +405,21 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
 fn fold_simple(line: &str, out: &mut String) -> bool {
     let bytes = line.as_bytes();
     let mut fold = Fold::default();
-    let mut i = 0;
+    // `line[ideographs..i]` is a run of ideographs not yet copied.
+    let (mut i, mut ideographs) = (0, 0);
     while i < bytes.len() {
         if cjk_ideograph_at(bytes, i) {
-            out.push_str(&line[i..i + 3]);
-            fold.pending_space = false;
-            fold.last_alnum = false;
             i += 3;
             continue;
         }
+        fold.push_ideographs(out, &line[ideographs..i]);
         let Some(c) = line[i..].chars().next() else { break };
         let Some(folded) = nfkc_simple_char(c) else { return false };
         fold.push(out, folded);
         i += c.len_utf8();
+        ideographs = i;
     }
+    fold.push_ideographs(out, &line[ideographs..]);
     true
 }
 
@@ -411,6 +432,15 @@ struct Fold {
 }
 
 impl Fold {
+    /// Appends a run of CJK ideographs (none is whitespace or alphanumeric ASCII).
+    fn push_ideographs(&mut self, out: &mut String, run: &str) {
+        if !run.is_empty() {
+            out.push_str(run);
+            self.pending_space = false;
+            self.last_alnum = false;
+        }
+    }
+
     fn push(&mut self, out: &mut String, c: char) {
         if c.is_whitespace() {
             self.pending_space = true;

@@ -5,7 +5,7 @@
 //! `anywhere` rules run first, and a prose line they drop counts for no block; then head, tail
 //! and edge rules act on the lines outside the body, and never remove prose.
 
-use crate::rules::{Action, Context, Detector, Matcher, Region, Rule, RuleSet};
+use crate::rules::{Action, Context, Detector, Facts, Matcher, Region, Rule, RuleSet};
 
 /// The fate of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +28,11 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
     let mut memo = Memo::new(rules, views);
+    let facts = Facts::new(views);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
         let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
-        let pass = classify_once(&sub_lines, &sub_views, &left, rules, &mut memo);
+        let pass = classify_once(&sub_lines, &sub_views, &left, rules, &mut memo, &facts);
         let mut dropped_any = false;
         for (&i, d) in left.iter().zip(&pass) {
             dropped_any |= matches!(d, Decision::Drop(_));
@@ -84,12 +85,12 @@ impl Memo {
     }
 }
 
-fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet, memo: &mut Memo) -> Vec<Decision> {
+fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet, memo: &mut Memo, facts: &Facts) -> Vec<Decision> {
     let rules = rules.rules();
     let mut decisions = undecided(lines);
     let no_drops = vec![None; lines.len()];
     let prose: Vec<bool> = ids.iter().map(|&id| memo.prose[id]).collect();
-    let cx = Context::new(lines, views, &no_drops, &prose);
+    let cx = Context::new(lines, views, ids, facts, &no_drops, &prose);
 
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
@@ -101,7 +102,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     }
 
     let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && prose[i]).collect();
-    let cx = Context::new(lines, views, &no_drops, &prose);
+    let cx = Context::new(lines, views, ids, facts, &no_drops, &prose);
     // No prose at all: every line is both head and tail.
     let body = main_block(&prose, &decisions, views);
     let in_region = |r: usize, i: usize| {
@@ -164,7 +165,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     // Context rules last, on what the others dropped.
     let dropped: Vec<Option<&str>> =
         decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
-    let cx = Context::new(lines, views, &dropped, &prose);
+    let cx = Context::new(lines, views, ids, facts, &dropped, &prose);
     let context_rules: Vec<usize> = (0..rules.len()).filter(|&r| contextual(r)).collect();
     for i in 0..lines.len() {
         if decisions[i] == Decision::Keep && !prose[i] {
@@ -215,7 +216,7 @@ pub fn undecided<S: AsRef<str>>(lines: &[S]) -> Vec<Decision> {
 
 fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
     let view = cx.views[i];
-    if rule.max_chars.is_some_and(|max| view.chars().count() > max) {
+    if rule.max_chars.is_some_and(|max| cx.chars(i) > max) {
         return false;
     }
     match &rule.matcher {

@@ -335,6 +335,9 @@ struct KeySet {
     start: Box<[u64]>,
     single: Box<[u64]>,
     phrases: foldhash::HashMap<char, Vec<&'static str>>,
+    /// Whether every key starts at U+0800 or above (t2s's do): then characters of one or two
+    /// bytes are passed over by their lead byte.
+    from_u0800: bool,
 }
 
 /// Keys of `t2s` (`TSPhrases` and `TSCharacters` as compiled into `ferrous-opencc` 0.4.0).
@@ -363,17 +366,19 @@ impl KeySet {
         let mut start = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
         let mut single = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
         let mut phrases: foldhash::HashMap<char, Vec<&'static str>> = foldhash::HashMap::default();
+        let mut from_u0800 = true;
         for key in list.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let mut chars = key.chars();
             let Some(first) = chars.next() else { continue };
             set_bit(&mut start, first);
+            from_u0800 &= first >= '\u{800}';
             if chars.next().is_none() {
                 set_bit(&mut single, first);
             } else {
                 phrases.entry(first).or_default().push(key);
             }
         }
-        KeySet { start, single, phrases }
+        KeySet { start, single, phrases, from_u0800 }
     }
 
     /// The end (byte offset) of the longest key occurring at `i`, where `c` is; `None` if no key
@@ -410,7 +415,25 @@ fn convert_spans<'a>(cc: &ferrous_opencc::OpenCC, keys: &KeySet, text: &'a str) 
         }
     };
     let mut span: Option<(usize, usize)> = None;
-    for (i, c) in text.char_indices() {
+    let bytes = text.as_bytes();
+    let mut next = 0;
+    while next < bytes.len() {
+        let i = next;
+        let b0 = bytes[i];
+        if b0 < 0xE0 && keys.from_u0800 {
+            next += 1 + usize::from(b0 >= 0x80);
+            continue;
+        }
+        // Most characters of Chinese text take three bytes and start no key; for them the bitmap's
+        // word and bit come straight from the bytes (`cp >> 6` and `cp & 63`).
+        if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
+            if keys.start[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 0 {
+                next += 3;
+                continue;
+            }
+        }
+        let (c, width) = crate::canon::char_at(bytes, i);
+        next += width;
         let Some(end) = keys.occurrence_end(text, i, c) else { continue };
         span = match span {
             Some((from, to)) if i < to + SPAN_GAP => Some((from, to.max(end))),
@@ -822,6 +845,7 @@ mod tests {
     /// skips a text the converter would change.
     #[test]
     fn prefilter_is_exact_on_every_character_and_key() {
+        assert!(T2S_KEYS.from_u0800, "one- and two-byte characters are passed over");
         let cc = Converter::new(Conversion::T2s).unwrap();
         let mut buf = String::new();
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {

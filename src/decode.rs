@@ -284,7 +284,7 @@ fn decide(bytes: &[u8], over: Option<Label>) -> Result<Decoded, DecodeError> {
         }
     }
 
-    if let Ok(s) = std::str::from_utf8(bytes) {
+    if let Ok(s) = simdutf8::basic::from_utf8(bytes) {
         if looks_like_hz(&bytes[..bytes.len().min(DETECTOR_LEN)]) {
             return Err(DecodeError::Undecodable { name: "HZ-GB-2312" });
         }

@@ -188,13 +188,10 @@ impl Cleaner {
         let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
         drop(views);
         let mut warnings = Vec::new();
-        let removed_chars: usize = decisions
-            .iter()
-            .zip(&canonical.lines)
-            .filter(|(d, _)| matches!(d, classify::Decision::Drop(_)))
-            .map(|(_, l)| l.chars().count())
-            .sum();
-        let total_chars: usize = canonical.lines.iter().map(|l| l.chars().count()).sum();
+        let line_chars: Vec<usize> = canonical.lines.iter().map(|l| l.chars().count()).collect();
+        let removed_chars: usize =
+            decisions.iter().zip(&line_chars).filter(|(d, _)| matches!(d, classify::Decision::Drop(_))).map(|(_, n)| n).sum();
+        let total_chars: usize = line_chars.iter().sum();
         let share = if total_chars == 0 { 0.0 } else { removed_chars as f64 / total_chars as f64 };
         let percent = (share * 100.0).round();
         let mut kept_whole = false;

@@ -19,6 +19,8 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, BIG5, GBK};
+
+use crate::canon::char_at;
 use serde::Serialize;
 
 /// One repaired run of characters.
@@ -47,9 +49,11 @@ const IRREPARABLE: [&str; 3] = ["锟斤拷", "烫烫烫", "屯屯屯"];
 /// Encodings UTF-8 bytes are commonly misread as.
 const MISREAD_AS: [&Encoding; 2] = [GBK, BIG5];
 
-/// Common Han characters, as a bitset over U+4E00..=U+9FFF.
+/// Common characters, as a bitset over the BMP (8 KB): common Han characters, and CJK
+/// punctuation and full-width forms, which are as common in real text as in mojibake.
 static COMMON: LazyLock<Vec<u64>> = LazyLock::new(|| {
-    let mut bits = vec![0u64; (0x9FFF - 0x4E00 + 1) / 64 + 1];
+    let mut bits = vec![0u64; 0x10000 / 64];
+    let mut set = |cp: u32| bits[cp as usize / 64] |= 1 << (cp % 64);
     let mut mark = |enc: &'static Encoding, leads: std::ops::RangeInclusive<u8>, trails: &[std::ops::RangeInclusive<u8>], last: (u8, u8)| {
         for lead in leads {
             for trail in trails.iter().flat_map(|r| r.clone()) {
@@ -60,8 +64,7 @@ static COMMON: LazyLock<Vec<u64>> = LazyLock::new(|| {
                 let (text, errors) = enc.decode_without_bom_handling(&pair);
                 if let (false, Some(c)) = (errors, text.chars().next()) {
                     if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-                        let i = c as usize - 0x4E00;
-                        bits[i / 64] |= 1 << (i % 64);
+                        set(c as u32);
                     }
                 }
             }
@@ -70,24 +73,15 @@ static COMMON: LazyLock<Vec<u64>> = LazyLock::new(|| {
     // GB2312 level 1: B0A1–D7F9. Big5 common characters: A440–C67E.
     mark(GBK, 0xB0..=0xD7, &[0xA1..=0xFE], (0xD7, 0xF9));
     mark(BIG5, 0xA4..=0xC6, &[0x40..=0x7E, 0xA1..=0xFE], (0xC6, 0x7E));
+    for cp in (0x3000..=0x303F).chain(0xFF00..=0xFFEF).chain([0x2014, 0x2026, 0x201C, 0x201D]) {
+        set(cp);
+    }
     bits
 });
 
 fn is_common(c: char) -> bool {
-    is_common_in(&COMMON, c)
-}
-
-/// [`is_common`] with the table already at hand (the table is behind a lazy lock).
-fn is_common_in(common: &[u64], c: char) -> bool {
-    match c {
-        '\u{4E00}'..='\u{9FFF}' => {
-            let i = c as usize - 0x4E00;
-            common[i / 64] & (1 << (i % 64)) != 0
-        }
-        // CJK punctuation and full-width forms are as common in real text as in mojibake.
-        '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}' | '\u{2014}' | '\u{2026}' | '\u{201C}' | '\u{201D}' => true,
-        _ => false,
-    }
+    let cp = c as usize;
+    COMMON.get(cp / 64).is_some_and(|w| w >> (cp % 64) & 1 == 1)
 }
 
 /// Share of common characters among the non-ASCII characters of `s`.
@@ -154,7 +148,7 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
                 i += 1;
                 continue;
             }
-            let (c, width) = decode_at(bytes, i);
+            let (c, width) = char_at(bytes, i);
             if !in_run(c) {
                 line += usize::from(matches!(c, '\u{2028}' | '\u{2029}'));
                 i += width;
@@ -163,23 +157,23 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
             let start = i;
             let (mut n, mut common_chars) = (0usize, 0usize);
             while i < bytes.len() && bytes[i] >= 0x80 {
-                // U+4000..U+9FFF (lead bytes E4..E9), most of Chinese text: in a run, common
-                // only in the CJK Unified Ideographs block.
-                if (0xE4..=0xE9).contains(&bytes[i]) && i + 2 < bytes.len() {
-                    let cp = (usize::from(bytes[i] & 0x0F) << 12) | (usize::from(bytes[i + 1] & 0x3F) << 6) | usize::from(bytes[i + 2] & 0x3F);
-                    n += 1;
-                    if let Some(k) = cp.checked_sub(0x4E00) {
-                        common_chars += (common[k / 64] >> (k % 64)) as usize & 1;
+                // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text): the table's
+                // word and bit come straight from the bytes (`cp >> 6` and `cp & 63`), and only
+                // lead bytes E2 and EF can start a line separator or U+FFFD.
+                if let Some(&[b0, b1, b2]) = bytes.get(i..i + 3) {
+                    if b0 & 0xF0 == 0xE0 && b0 != 0xE2 && b0 != 0xEF {
+                        n += 1;
+                        common_chars += (common[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F)) as usize & 1;
+                        i += 3;
+                        continue;
                     }
-                    i += 3;
-                    continue;
                 }
-                let (c, width) = decode_at(bytes, i);
+                let (c, width) = char_at(bytes, i);
                 if !in_run(c) {
                     break;
                 }
                 n += 1;
-                common_chars += usize::from(is_common_in(common, c));
+                common_chars += usize::from(is_common(c));
                 i += width;
             }
             if n >= 2 && (common_chars as f64 / n as f64) < REPAIR_BELOW {
@@ -188,25 +182,6 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
         }
         None
     })
-}
-
-/// The character starting at byte `i` of valid UTF-8, and its length in bytes.
-#[inline]
-fn decode_at(bytes: &[u8], i: usize) -> (char, usize) {
-    let b = bytes[i];
-    let width = match b {
-        0x00..=0x7F => return (char::from(b), 1),
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    };
-    let cont = |k: usize| u32::from(bytes[i + k] & 0x3F);
-    let cp = match width {
-        2 => (u32::from(b & 0x1F) << 6) | cont(1),
-        3 => (u32::from(b & 0x0F) << 12) | (cont(1) << 6) | cont(2),
-        _ => (u32::from(b & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
-    };
-    (char::from_u32(cp).unwrap_or('\u{FFFD}'), width)
 }
 
 /// A run whose share of common characters is this or more is left alone.
@@ -325,7 +300,7 @@ mod tests {
 
     #[test]
     fn common_table_sizes() {
-        let n: u32 = COMMON.iter().map(|w| w.count_ones()).sum();
+        let n: u32 = COMMON[0x4E00 / 64..=0x9FFF / 64].iter().map(|w| w.count_ones()).sum();
         // GB2312 level 1 and Big5 common overlap in characters shared by both scripts.
         assert!((6000..9156).contains(&n), "{n}");
     }

@@ -262,18 +262,20 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// Where a cleaned file goes under the output directory: refused when its relative path could
 /// leave the directory (`..`, an absolute path), or a symbolic link inside the directory leads
 /// out of it.
-pub(crate) fn output_path(outdir: &Path, outdir_canonical: &Path, relative: &Path) -> Result<PathBuf, Failure> {
+/// `checked` holds the directories already created and checked in this run.
+pub(crate) fn output_path(outdir: &Path, outdir_canonical: &Path, relative: &Path, checked: &mut HashSet<PathBuf>) -> Result<PathBuf, Failure> {
     let outside = || Failure::new("outside the output directory", format!("{} would be written outside the output directory", relative.display()));
     if relative.as_os_str().is_empty() || !relative.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(outside());
     }
     let target = outdir.join(relative);
-    if let Some(parent) = target.parent() {
+    if let Some(parent) = target.parent().filter(|p| !checked.contains(*p)) {
         fs::create_dir_all(parent).map_err(|e| Failure::io(&e).context(&parent.display().to_string()))?;
         let real = fs::canonicalize(parent).map_err(|e| Failure::io(&e))?;
         if !real.starts_with(outdir_canonical) {
             return Err(outside());
         }
+        checked.insert(parent.to_path_buf());
     }
     Ok(target)
 }
@@ -293,9 +295,10 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("zhclean-out-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let canonical = fs::canonicalize(&dir).unwrap();
-        assert!(output_path(&dir, &canonical, Path::new("a/b.txt")).is_ok());
+        let mut checked = HashSet::new();
+        assert!(output_path(&dir, &canonical, Path::new("a/b.txt"), &mut checked).is_ok());
         for bad in ["../x.txt", "a/../../x.txt", "/etc/x.txt", ""] {
-            let e = output_path(&dir, &canonical, Path::new(bad)).unwrap_err();
+            let e = output_path(&dir, &canonical, Path::new(bad), &mut checked).unwrap_err();
             assert_eq!(e.reason, "outside the output directory", "{bad}");
         }
         let _ = fs::remove_dir_all(&dir);

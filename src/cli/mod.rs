@@ -159,36 +159,62 @@ fn for_each_document(
     failures: &mut Failures,
     mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()>,
 ) -> Result<()> {
+    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| () };
+    for_each_document_with(cleaner, expanded, max_size, failures, after, |input, bytes, cleaned, (), failures| each(input, bytes, cleaned, failures))
+}
+
+/// What [`for_each_document_with`] does besides cleaning: `prepare` runs on the calling thread in
+/// input order before the document is cleaned (e.g. to choose and check where it goes), and
+/// `finish` on the worker that cleaned it (e.g. to write it), so that the work done per document
+/// is done on all cores.
+struct Steps<P, F> {
+    prepare: P,
+    finish: F,
+}
+
+/// [`for_each_document`] with [`Steps`]: `each` is also given what `finish` returned.
+fn for_each_document_with<R: Send, T: Send>(
+    cleaner: &Cleaner,
+    expanded: &Expanded,
+    max_size: u64,
+    failures: &mut Failures,
+    steps: Steps<impl FnMut(&Input) -> R, impl Fn(&Input, &Cleaned, R) -> T + Sync>,
+    mut each: impl FnMut(&Input, &[u8], Cleaned, T, &mut Failures) -> Result<()>,
+) -> Result<()> {
     for (path, e) in &expanded.errors {
         failures.add(&path.display().to_string(), e);
     }
+    let Steps { mut prepare, finish } = steps;
     // Read and cleaned on all cores, handed to `each` in input order.
-    let size = |input: &Input| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
-    let work = |input: Input| {
+    let size = |(input, _): &(Input, R)| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
+    let work = |(input, prepared): (Input, R)| {
         let name = input.display();
         let outcome = fsio::read(&input, max_size)
-            .and_then(|bytes| cleaner.clean_bytes(&bytes, &name).map(|c| (bytes, c)).map_err(|e| decode_failure(&e)));
+            .and_then(|bytes| cleaner.clean_bytes(&bytes, &name).map(|c| (bytes, c)).map_err(|e| decode_failure(&e)))
+            .map(|(bytes, cleaned)| {
+                let finished = finish(&input, &cleaned, prepared);
+                (bytes, cleaned, finished)
+            });
         (input, name, outcome)
     };
-    let sink = |(input, name, outcome): (Input, String, Outcome)| -> Result<()> {
+    let sink = |(input, name, outcome): (Input, String, Outcome<T>)| -> Result<()> {
         match outcome {
-            Ok((bytes, cleaned)) => {
+            Ok((bytes, cleaned, finished)) => {
                 for w in cleaned.report.warnings.iter().filter(|w| w.contains("characters")) {
                     let _ = writeln!(io::stderr(), "zhclean: {name}: warning: {w}");
                 }
-                each(&input, &bytes, cleaned, failures)?
+                each(&input, &bytes, cleaned, finished, failures)?
             }
             Err(f) => failures.add(&name, &f),
         }
         Ok(())
     };
-    // Two files per thread in flight: each thread has the next file while one is written.
-    let items = expanded.inputs.iter().cloned().map(Ok);
-    parallel::ordered_in_batches(items, size, work, sink, 2 * rayon::current_num_threads())
+    let items = expanded.inputs.iter().map(|input| Ok((input.clone(), prepare(input))));
+    parallel::ordered_in_batches(items, size, work, sink, parallel::BATCH_ITEMS)
 }
 
-/// A file read and cleaned, or why not.
-type Outcome = std::result::Result<(Vec<u8>, Cleaned), Failure>;
+/// A file read, cleaned and finished, or why not.
+type Outcome<T> = std::result::Result<(Vec<u8>, Cleaned, T), Failure>;
 
 /// The output directory, created, and its canonical path; refused when it is an input directory.
 fn prepare_output(dir: &Path, inputs: &[PathBuf]) -> Result<PathBuf> {
@@ -210,6 +236,10 @@ struct InputSet<'a> {
 
 impl InputSet<'_> {
     fn contains(&mut self, path: &Path) -> bool {
+        // What does not exist is no input (and needs no walk of its path).
+        if fs::symlink_metadata(path).is_err() {
+            return false;
+        }
         let Ok(canonical) = fs::canonicalize(path) else { return false };
         let inputs = self.inputs;
         let set = self.set.get_or_insert_with(|| {
@@ -242,47 +272,55 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     let stdout = io::stdout();
     let mut failures = Failures::default();
     let (mut cleaned_files, mut kept_whole) = (0, 0);
-    let mut targets = HashSet::new();
     let mut summary = args.summary.then(|| Summary::new(args.settings.warn_removal));
-    for_each_document(&cleaner, &expanded, args.walk.max_size, &mut failures, |input, _, cleaned, failures| {
-        if let Some(s) = summary.as_mut() {
-            s.add(&cleaned.report);
-        }
-        if let Some(w) = report.as_mut() {
-            serde_json::to_writer(&mut *w, &cleaned.report).map_err(io::Error::other)?;
-            w.write_all(b"\n")?;
-        }
-        kept_whole += usize::from(cleaned.report.kept_whole);
-        let Some((dir, canonical)) = &outdir else {
-            cleaned_files += 1;
-            return stdout.lock().write_all(cleaned.text.as_bytes());
-        };
-        let name = input.display();
-        let target = match fsio::output_path(dir, canonical, &input.relative) {
-            Ok(t) => t,
-            Err(e) => {
-                failures.add(&name, &e);
-                return Ok(());
-            }
-        };
+    // Where each output goes is decided in input order (an earlier input wins a clash); the
+    // files are written by the workers.
+    let mut targets = HashSet::new();
+    let mut checked_dirs = HashSet::new();
+    let prepare = |input: &Input| -> std::result::Result<Option<(PathBuf, Option<PathBuf>)>, Failure> {
+        let Some((dir, canonical)) = &outdir else { return Ok(None) };
+        let target = fsio::output_path(dir, canonical, &input.relative, &mut checked_dirs)?;
         if !targets.insert(target.clone()) {
-            let e = Failure::new("output path clash", format!("{} is also the output of an earlier input", target.display()));
-            failures.add(&name, &e);
-            return Ok(());
+            return Err(Failure::new("output path clash", format!("{} is also the output of an earlier input", target.display())));
         }
         let diff_path = args.diff.then(|| with_suffix(&target, ".diff"));
         if let Some(input_path) = [Some(&target), diff_path.as_ref()].into_iter().flatten().find(|p| inputs.contains(p)) {
-            failures.add(&name, &Failure::new("would overwrite an input", format!("{} is an input", input_path.display())));
-            return Ok(());
+            return Err(Failure::new("would overwrite an input", format!("{} is an input", input_path.display())));
         }
-        let written = fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
-            let Some(diff_path) = diff_path else { return Ok(()) };
-            let rel = input.relative.display().to_string();
-            fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
+        Ok(Some((target, diff_path)))
+    };
+    let write_report = report.is_some();
+    let finish = |input: &Input, cleaned: &Cleaned, prepared: std::result::Result<Option<(PathBuf, Option<PathBuf>)>, Failure>| {
+        let record = write_report.then(|| serde_json::to_vec(&cleaned.report));
+        let written = prepared.and_then(|targets| {
+            let Some((target, diff_path)) = targets else { return Ok(false) };
+            fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
+                let Some(diff_path) = diff_path else { return Ok(()) };
+                let rel = input.relative.display().to_string();
+                fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
+            })
+            .map_err(|(path, e)| Failure::io(&e).context(&format!("writing {}", path.display())))
+            .map(|()| true)
         });
+        (record, written)
+    };
+    let steps = Steps { prepare, finish };
+    for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, _, cleaned, (record, written), failures| {
+        if let Some(s) = summary.as_mut() {
+            s.add(&cleaned.report);
+        }
+        if let (Some(w), Some(record)) = (report.as_mut(), record) {
+            w.write_all(&record.map_err(io::Error::other)?)?;
+            w.write_all(b"\n")?;
+        }
+        kept_whole += usize::from(cleaned.report.kept_whole);
         match written {
-            Ok(()) => cleaned_files += 1,
-            Err((path, e)) => failures.add(&name, &Failure::io(&e).context(&format!("writing {}", path.display()))),
+            Ok(true) => cleaned_files += 1,
+            Ok(false) => {
+                cleaned_files += 1;
+                stdout.lock().write_all(cleaned.text.as_bytes())?;
+            }
+            Err(e) => failures.add(&input.display(), &e),
         }
         Ok(())
     })?;

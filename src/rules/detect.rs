@@ -13,12 +13,42 @@ static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("../../rules/places.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 });
 
-/// What a detector sees of the document.
+/// Bytes in the longest name of the gazetteer: longer items are not looked up.
+static LONGEST_PLACE: LazyLock<usize> = LazyLock::new(|| PLACES.iter().map(|p| p.len()).max().unwrap_or(0));
+
+/// What is asked about each line of a document again and again, pass after pass: counted once,
+/// or on first use.
+pub struct Facts {
+    /// Characters in each view.
+    pub chars: Vec<usize>,
+    /// Whether each view carries data (see [`is_data_line`]), answered on first use.
+    data: Vec<OnceCell<bool>>,
+    /// For each view, the number of the first view equal to it: lines with the same view have the
+    /// same copy number.
+    copies: Vec<usize>,
+}
+
+impl Facts {
+    pub fn new<S: AsRef<str>>(views: &[S]) -> Facts {
+        let mut first: HashMap<&str, usize> = HashMap::default();
+        let copies = views.iter().enumerate().map(|(i, v)| *first.entry(v.as_ref()).or_insert(i)).collect();
+        Facts {
+            chars: views.iter().map(|v| v.as_ref().chars().count()).collect(),
+            data: views.iter().map(|_| OnceCell::new()).collect(),
+            copies,
+        }
+    }
+}
+
+/// What a detector sees of the document: in each pass, the lines not yet dropped.
 pub struct Context<'a> {
     /// Canonical lines.
     pub lines: &'a [&'a str],
     /// Matching views of the same lines.
     pub views: &'a [&'a str],
+    /// Where each line stands in the document (its index in `facts`).
+    pub ids: &'a [usize],
+    pub facts: &'a Facts,
     /// The code of the rule that dropped each line, if any (seen only by context detectors,
     /// which run after the other rules).
     pub dropped: &'a [Option<&'a str>],
@@ -26,29 +56,44 @@ pub struct Context<'a> {
     pub prose: &'a [bool],
     /// Whether any line is prose.
     pub has_prose: bool,
-    /// How often each view occurs, counted on first use.
-    pub occurrences: OnceCell<HashMap<&'a str, usize>>,
+    /// For each copy number (see [`Facts`]), how many lines of this pass have it and where the
+    /// first of them is; counted on first use.
+    copies: OnceCell<Vec<(usize, usize)>>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(
         lines: &'a [&'a str],
         views: &'a [&'a str],
+        ids: &'a [usize],
+        facts: &'a Facts,
         dropped: &'a [Option<&'a str>],
         prose: &'a [bool],
     ) -> Context<'a> {
-        Context { lines, views, dropped, prose, has_prose: prose.contains(&true), occurrences: OnceCell::new() }
+        Context { lines, views, ids, facts, dropped, prose, has_prose: prose.contains(&true), copies: OnceCell::new() }
     }
 
-    fn occurrences(&self, view: &str) -> usize {
-        let counts = self.occurrences.get_or_init(|| {
-            let mut counts = HashMap::default();
-            for v in self.views {
-                *counts.entry(*v).or_insert(0) += 1;
+    /// Characters in the view of line `i`.
+    pub fn chars(&self, i: usize) -> usize {
+        self.facts.chars[self.ids[i]]
+    }
+
+    fn is_data(&self, i: usize) -> bool {
+        *self.facts.data[self.ids[i]].get_or_init(|| is_data_line(self.views[i]))
+    }
+
+    /// How many lines of this pass have the view of line `i`, and the first of them.
+    fn copies(&self, i: usize) -> (usize, usize) {
+        let copies = self.copies.get_or_init(|| {
+            let mut copies = vec![(0, usize::MAX); self.facts.copies.len()];
+            for (j, &id) in self.ids.iter().enumerate() {
+                let (count, first) = &mut copies[self.facts.copies[id]];
+                *count += 1;
+                *first = (*first).min(j);
             }
-            counts
+            copies
         });
-        counts.get(view).copied().unwrap_or(0)
+        copies[self.facts.copies[self.ids[i]]]
     }
 }
 
@@ -292,19 +337,15 @@ impl Detector {
             Detector::StrayNumber(p) => is_stray_number(cx.views[i], p.max_chars),
             Detector::RepeatedLine(p) => {
                 let v = cx.views[i];
-                !v.is_empty() && v.chars().count() <= p.max_chars && !is_data_line(v) && cx.views[..i].contains(&v)
+                !v.is_empty() && cx.chars(i) <= p.max_chars && !cx.is_data(i) && cx.copies(i).1 < i
             }
             Detector::RecurringLine(p) => {
                 let v = cx.views[i];
-                !v.is_empty()
-                    && v.chars().count() <= p.max_chars
-                    && !is_data_line(v)
-                    && cx.occurrences(v) >= p.min_count
+                !v.is_empty() && cx.chars(i) <= p.max_chars && !cx.is_data(i) && cx.copies(i).0 >= p.min_count
             }
-            Detector::ShortRun(p) => in_run(cx.views, i, p.min_run, |v| is_short(v, p.max_chars)),
-            Detector::HeadlineRun(p) => in_run(cx.views, i, p.min_run, |v| {
-                let n = v.chars().count();
-                (p.min_chars..=p.max_chars).contains(&n) && !v.contains('。') && !is_data_line(v)
+            Detector::ShortRun(p) => in_run(cx, i, p.min_run, |j| is_short(cx, j, p.max_chars)),
+            Detector::HeadlineRun(p) => in_run(cx, i, p.min_run, |j| {
+                (p.min_chars..=p.max_chars).contains(&cx.chars(j)) && !cx.views[j].contains('。') && !cx.is_data(j)
             }),
             Detector::LinkList(p) => is_link_list(cx.lines[i], p),
             Detector::FarFromProse(p) => {
@@ -326,9 +367,9 @@ impl Detector {
                 let above = (0..i).rev().find(|&j| !cx.views[j].is_empty());
                 let below = (i + 1..cx.views.len()).find(|&j| !cx.views[j].is_empty());
                 // Titles may carry commas and question marks; a full stop makes a sentence.
-                v.chars().count() <= p.max_chars
+                cx.chars(i) <= p.max_chars
                     && !v.ends_with('。')
-                    && !is_data_line(v)
+                    && !cx.is_data(i)
                     && dropped_by(above, &p.above)
                     && dropped_by(below, &p.below)
             }
@@ -341,8 +382,8 @@ fn has_sentence_end(view: &str) -> bool {
     view.contains(['。', '!', '?', ';', '…', ','])
 }
 
-fn is_short(view: &str, max_chars: usize) -> bool {
-    !view.is_empty() && view.chars().count() <= max_chars && !has_sentence_end(view) && !is_data_line(view)
+fn is_short(cx: &Context<'_>, i: usize, max_chars: usize) -> bool {
+    !cx.views[i].is_empty() && cx.chars(i) <= max_chars && !has_sentence_end(cx.views[i]) && !cx.is_data(i)
 }
 
 /// A line that carries data rather than a link text: a field with a number (`成人票原价：120元`)
@@ -354,17 +395,18 @@ fn is_data_line(view: &str) -> bool {
     DATA.is_match(view)
 }
 
-/// Whether line `i` is of a kind (`is`) and lies in a run of at least `min_run` such lines;
-/// looks at most `min_run - 1` non-blank lines each way, so the work per line is bounded.
-fn in_run(views: &[&str], i: usize, min_run: usize, is: impl Fn(&str) -> bool) -> bool {
-    if !is(views[i]) {
+/// Whether line `i` is of a kind (`is`, asked by line) and lies in a run of at least `min_run`
+/// such lines; looks at most `min_run - 1` non-blank lines each way, so the work per line is
+/// bounded.
+fn in_run(cx: &Context<'_>, i: usize, min_run: usize, is: impl Fn(usize) -> bool) -> bool {
+    if !is(i) {
         return false;
     }
-    let side = |iter: &mut dyn Iterator<Item = &&str>| {
-        iter.filter(|v| !v.is_empty()).take(min_run - 1).take_while(|v| is(v)).count()
+    let side = |iter: &mut dyn Iterator<Item = usize>| {
+        iter.filter(|&j| !cx.views[j].is_empty()).take(min_run - 1).take_while(|&j| is(j)).count()
     };
-    let before = side(&mut views[..i].iter().rev());
-    let after = side(&mut views[i + 1..].iter());
+    let before = side(&mut (0..i).rev());
+    let after = side(&mut (i + 1..cx.views.len()));
     before + after + 1 >= min_run
 }
 
@@ -398,14 +440,19 @@ fn items<'a>(line: &'a str, is_separator: impl Fn(char) -> bool + 'a) -> impl It
 }
 
 fn is_link_list(line: &str, p: &LinkList) -> bool {
-    // Stops at the first long item: prose is one.
-    let mut items = 0;
-    for item in self::items(line, |c| matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace()) {
-        if item.chars().count() > p.max_item_chars {
+    // Stops as soon as an item grows too long: prose is one long item.
+    let (mut items, mut item_chars) = (0, 0);
+    for c in line.chars() {
+        if matches!(c, '|' | '｜' | '·' | '•' | '/') || c.is_whitespace() {
+            items += usize::from(item_chars > 0);
+            item_chars = 0;
+        } else if item_chars == p.max_item_chars {
             return false;
+        } else {
+            item_chars += 1;
         }
-        items += 1;
     }
+    items += usize::from(item_chars > 0);
     items >= p.min_items && !line.contains(['。', '！', '？', '，', '；', '!', '?', ',', ';'])
 }
 
@@ -413,7 +460,7 @@ fn is_place_list(line: &str, p: &PlaceList) -> bool {
     let (mut n, mut places) = (0usize, 0usize);
     for item in items(line, |c| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()) {
         n += 1;
-        places += usize::from(PLACES.contains(item));
+        places += usize::from(item.len() <= *LONGEST_PLACE && PLACES.contains(item));
     }
     n >= p.min_items && places as f64 >= p.min_share * n as f64
 }
@@ -443,13 +490,18 @@ mod tests {
     #[test]
     fn short_runs() {
         let p = ShortRun { max_chars: 10, min_run: 3 };
+        let in_short_run = |views: &[&str], i: usize| {
+            let (ids, facts): (Vec<usize>, _) = ((0..views.len()).collect(), Facts::new(views));
+            let (dropped, prose) = (vec![None; views.len()], vec![false; views.len()]);
+            let cx = Context::new(views, views, &ids, &facts, &dropped, &prose);
+            in_run(&cx, i, p.min_run, |j| is_short(&cx, j, p.max_chars))
+        };
         let views = ["首页", "", "新闻", "体育", "这是一段很长的正文内容，超过了十个字符。", "关于我们"];
-        let short = |v: &str| is_short(v, p.max_chars);
-        assert!(in_run(&views, 0, p.min_run, short));
-        assert!(in_run(&views, 3, p.min_run, short));
-        assert!(!in_run(&views, 4, p.min_run, short));
-        assert!(!in_run(&views, 5, p.min_run, short));
-        assert!(!in_run(&["谢谢。", "好的。", "再见。"], 1, p.min_run, short));
+        assert!(in_short_run(&views, 0));
+        assert!(in_short_run(&views, 3));
+        assert!(!in_short_run(&views, 4));
+        assert!(!in_short_run(&views, 5));
+        assert!(!in_short_run(&["谢谢。", "好的。", "再见。"], 1));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::path::Path;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-pub use detect::{Context, Detector};
+pub use detect::{Context, Detector, Facts};
 pub use file::RuleError;
 
 /// What kind of boilerplate a rule removes.
