@@ -27,8 +27,9 @@ const MAX_PASSES: usize = 8;
 pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Decision> {
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
-    let mut memo = Memo::new(rules, views);
-    let facts = Facts::new(views);
+    let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v)).unzip();
+    let mut memo = Memo::new(rules, prose);
+    let facts = Facts::new(views, chars);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
         let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
@@ -58,7 +59,7 @@ struct Memo {
 }
 
 impl Memo {
-    fn new(rules: &RuleSet, views: &[String]) -> Memo {
+    fn new(rules: &RuleSet, prose: Vec<bool>) -> Memo {
         let line_only: Vec<bool> = rules
             .rules()
             .iter()
@@ -68,9 +69,9 @@ impl Memo {
             })
             .collect();
         Memo {
-            prose: views.iter().map(|v| is_prose(v)).collect(),
-            lines: views.len(),
-            answers: vec![None; line_only.len() * views.len()],
+            lines: prose.len(),
+            answers: vec![None; line_only.len() * prose.len()],
+            prose,
             line_only,
         }
     }
@@ -228,6 +229,11 @@ fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
 
 /// Whether a line reads as prose: long enough, mostly letters, with sentence punctuation.
 pub fn is_prose(view: &str) -> bool {
+    read(view).0
+}
+
+/// [`is_prose`], and the number of characters, counted on the way.
+fn read(view: &str) -> (bool, usize) {
     let (mut chars, mut letters, mut stops, mut marks, mut commas) = (0usize, 0usize, 0usize, 0usize, 0usize);
     let bytes = view.as_bytes();
     let mut i = 0;
@@ -253,8 +259,9 @@ pub fn is_prose(view: &str) -> bool {
     }
     // A headline may end in ! or ?, and has few commas; a sentence has a full stop, or a
     // clause before its ! or ?.
-    letters * 2 >= chars
-        && ((chars >= 15 && (stops >= 1 || (marks >= 1 && commas >= 2))) || (chars >= 50 && commas >= 2))
+    let prose = letters * 2 >= chars
+        && ((chars >= 15 && (stops >= 1 || (marks >= 1 && commas >= 2))) || (chars >= 50 && commas >= 2));
+    (prose, chars)
 }
 
 /// `char::is_alphabetic`, answered without a table lookup for ASCII, the CJK Unified Ideographs

@@ -416,21 +416,22 @@ fn convert_spans<'a>(cc: &ferrous_opencc::OpenCC, keys: &KeySet, text: &'a str) 
     };
     let mut span: Option<(usize, usize)> = None;
     let bytes = text.as_bytes();
+    let bmp: &[u64; 1024] = keys.start[..1024].try_into().expect("the bitmap covers the BMP");
     let mut next = 0;
     while next < bytes.len() {
         let i = next;
+        // Most characters of Chinese text take three bytes and start no key; for them the bitmap's
+        // word and bit come straight from the bytes (`cp >> 6` and `cp & 63`).
+        if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
+            if bmp[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 0 {
+                next += 3;
+                continue;
+            }
+        }
         let b0 = bytes[i];
         if b0 < 0xE0 && keys.from_u0800 {
             next += 1 + usize::from(b0 >= 0x80);
             continue;
-        }
-        // Most characters of Chinese text take three bytes and start no key; for them the bitmap's
-        // word and bit come straight from the bytes (`cp >> 6` and `cp & 63`).
-        if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
-            if keys.start[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 0 {
-                next += 3;
-                continue;
-            }
         }
         let (c, width) = crate::canon::char_at(bytes, i);
         next += width;

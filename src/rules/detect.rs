@@ -29,14 +29,11 @@ pub struct Facts {
 }
 
 impl Facts {
-    pub fn new<S: AsRef<str>>(views: &[S]) -> Facts {
+    /// From the views of a document's lines and their numbers of characters.
+    pub fn new<S: AsRef<str>>(views: &[S], chars: Vec<usize>) -> Facts {
         let mut first: HashMap<&str, usize> = HashMap::default();
         let copies = views.iter().enumerate().map(|(i, v)| *first.entry(v.as_ref()).or_insert(i)).collect();
-        Facts {
-            chars: views.iter().map(|v| v.as_ref().chars().count()).collect(),
-            data: views.iter().map(|_| OnceCell::new()).collect(),
-            copies,
-        }
+        Facts { chars, data: views.iter().map(|_| OnceCell::new()).collect(), copies }
     }
 }
 
@@ -491,7 +488,7 @@ mod tests {
     fn short_runs() {
         let p = ShortRun { max_chars: 10, min_run: 3 };
         let in_short_run = |views: &[&str], i: usize| {
-            let (ids, facts): (Vec<usize>, _) = ((0..views.len()).collect(), Facts::new(views));
+            let (ids, facts): (Vec<usize>, _) = ((0..views.len()).collect(), Facts::new(views, views.iter().map(|v| v.chars().count()).collect()));
             let (dropped, prose) = (vec![None; views.len()], vec![false; views.len()]);
             let cx = Context::new(views, views, &ids, &facts, &dropped, &prose);
             in_run(&cx, i, p.min_run, |j| is_short(&cx, j, p.max_chars))
