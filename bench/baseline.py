@@ -1,8 +1,11 @@
 """The same job in Python, as closely as Python tools allow: charset-normalizer detects the
-encoding, OpenCC (PyPI `opencc` 1.4.2) converts t2s, unicodedata does NFC, and `re` applies the
-pattern rules of rules/*.toml to each line (dropping matches anywhere: no regions, no detectors).
+encoding, ftfy makes the canonical form (mojibake, line breaks, control characters, NFC; its
+changes that zhclean does not make are switched off, and full-width letters and digits are folded
+as zhclean folds them), OpenCC (PyPI `opencc` 1.4.2) converts t2s, and `re` applies the pattern
+rules of rules/*.toml to each line (dropping matches anywhere: no regions, no detectors).
+With --no-ftfy, unicodedata's NFC stands in for ftfy: less of the job, for comparison.
 
-python3 baseline.py RULES_DIR OUT_DIR INPUT...   (files, or *.jsonl with a `text` field)
+python3 baseline.py [--no-ftfy] RULES_DIR OUT_DIR INPUT...   (files, or *.jsonl with a `text` field)
 """
 import json
 import os
@@ -14,7 +17,16 @@ import unicodedata
 import charset_normalizer
 import opencc
 
-rules_dir, out_dir, inputs = sys.argv[1], sys.argv[2], sys.argv[3:]
+args = sys.argv[1:]
+use_ftfy = args[0] != "--no-ftfy"
+if not use_ftfy:
+    args = args[1:]
+else:
+    import ftfy
+
+    FTFY = dict(uncurl_quotes=False, fix_latin_ligatures=False, fix_character_width=False, normalization="NFC")
+    WIDTH = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
+rules_dir, out_dir, inputs = args[0], args[1], args[2:]
 patterns = []
 for name in sorted(os.listdir(rules_dir)):
     if name.endswith(".toml"):
@@ -25,8 +37,14 @@ for name in sorted(os.listdir(rules_dir)):
 cc = opencc.OpenCC("t2s")
 
 
+def canonical(text):
+    if use_ftfy:
+        return ftfy.fix_text(text, **FTFY).translate(WIDTH)
+    return unicodedata.normalize("NFC", text)
+
+
 def clean(text):
-    text = cc.convert(unicodedata.normalize("NFC", text))
+    text = cc.convert(canonical(text))
     kept = []
     for line in text.split("\n"):
         line = line.strip()

@@ -5,7 +5,7 @@
 #   bench/run.sh [MB]          (default 200)
 #
 # Needs (installs nothing): cargo; python3 >= 3.11 with `pip install opencc==1.4.2
-# charset-normalizer` (the `opencc` command of that package is the pipeline's converter);
+# charset-normalizer ftfy` (the `opencc` command of that package is the pipeline's converter);
 # iconv, sed and GNU time (`apt-get install time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +13,8 @@ MB=${1:-200}
 for tool in python3 iconv opencc sed /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool not found (see the top of $0)" >&2; exit 2; }
 done
-python3 -c 'import opencc, charset_normalizer, tomllib' 2>/dev/null \
-    || { echo "bench: pip install opencc==1.4.2 charset-normalizer (Python >= 3.11)" >&2; exit 2; }
+python3 -c 'import opencc, charset_normalizer, ftfy, tomllib' 2>/dev/null \
+    || { echo "bench: pip install opencc==1.4.2 charset-normalizer ftfy (Python >= 3.11)" >&2; exit 2; }
 opencc --version 2>&1 | grep -q '1\.4' || echo "bench: warning: the opencc command is not OpenCC 1.4" >&2
 
 cargo build --release --quiet
@@ -57,6 +57,7 @@ run "zhclean -j 1" bash -c "$(declare -f zh); zh 1"
 run "zhclean -j $(nproc)" bash -c "$(declare -f zh); zh 0"
 run "unix pipeline" bash -c "$(declare -p SED); $(declare -f pipeline); pipeline"
 run "python baseline" python3 bench/baseline.py rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
+run "python, NFC only" python3 bench/baseline.py --no-ftfy rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
 
 # zhclean -j 1 on each part of the corpus alone: where the time of the whole run goes.
 : > "$WORK/parts"

@@ -210,10 +210,6 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
     };
     let text_bytes = text.len() as u64;
     let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(text, &path);
-    let report = match serde_json::to_value(&report) {
-        Ok(v) => v,
-        Err(e) => return bad(e.to_string(), None, None),
-    };
     let mut report_line = None;
     if args.report.is_some() {
         let mut r = serde_json::to_vec(&report).unwrap_or_default();
@@ -221,11 +217,60 @@ fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> 
         report_line = Some(r);
     }
     record.insert(args.text_field.clone(), Value::String(cleaned));
-    record.insert(args.report_field.clone(), report);
     let mut out = Vec::with_capacity(record_len + 256);
-    if let Err(e) = serde_json::to_writer(&mut out, &record) {
+    if let Err(e) = write_record(&mut out, &record, &args.report_field, &report) {
         return bad(e.to_string(), None, None);
     }
     out.push(b'\n');
     Outcome { record: Some(out), report: report_line, text_bytes, error: None }
+}
+
+/// `record` as compact JSON with `report` under `report_field`: in that field's place if the
+/// record has one, else last. The same bytes as inserting the report into the map and writing
+/// the map, without building the report as a JSON value first.
+fn write_record(out: &mut Vec<u8>, record: &Map<String, Value>, report_field: &str, report: &zhclean::report::Report) -> serde_json::Result<()> {
+    out.push(b'{');
+    let mut reported = false;
+    for (i, (key, value)) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.push(b':');
+        if key == report_field {
+            serde_json::to_writer(&mut *out, report)?;
+            reported = true;
+        } else {
+            serde_json::to_writer(&mut *out, value)?;
+        }
+    }
+    if !reported {
+        if !record.is_empty() {
+            out.push(b',');
+        }
+        serde_json::to_writer(&mut *out, report_field)?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, report)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_are_written_as_the_map_would_be() {
+        let cleaner = Cleaner::new(zhclean::rules::RuleSet::builtin().unwrap(), &zhclean::Options::default()).unwrap();
+        let report = cleaner.clean_text("来源：新华网\n正文第一句。\n".to_owned(), "doc").report;
+        for record in [r#"{}"#, r#"{"id":1,"text":"x"}"#, r#"{"zhclean":0,"text":"x","n":[1,"\u0001"]}"#, r#"{"a":{"b":"\"é\""},"zhclean":null}"#] {
+            let map: Map<String, Value> = serde_json::from_str(record).unwrap();
+            let mut expected = map.clone();
+            expected.insert("zhclean".to_owned(), serde_json::to_value(&report).unwrap());
+            let mut out = Vec::new();
+            write_record(&mut out, &map, "zhclean", &report).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&expected).unwrap(), "{record}");
+        }
+    }
 }
