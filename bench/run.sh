@@ -18,7 +18,7 @@ python3 -c 'import opencc, charset_normalizer, ftfy, tomllib' 2>/dev/null \
 opencc --version 2>&1 | grep -q '1\.4' || echo "bench: warning: the opencc command is not OpenCC 1.4" >&2
 
 cargo build --release --quiet
-ZH=$PWD/target/release/zhclean
+ZH=${CARGO_TARGET_DIR:-$PWD/target}/release/zhclean
 # In memory when possible: `clean -o` flushes every file it writes to disk (fsync), which on a
 # disk would measure the disk.
 WORK=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)

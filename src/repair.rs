@@ -162,9 +162,11 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
                 match bytes.get(i..i + 3) {
                     // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text): the
                     // table's word and bit come straight from the bytes (`cp >> 6`, `cp & 63`).
-                    // Lead bytes E2 and EF, which can start a line separator or U+FFFD, go the
-                    // long way.
-                    Some(&[b0 @ (0xE0 | 0xE1 | 0xE3..=0xEE), b1, b2]) => {
+                    Some(&[b0 @ 0xE0..=0xEF, b1, b2]) => {
+                        // U+2028 and U+2029 (E2 80 A8/A9) and U+FFFD (EF BF BD) end a run.
+                        if (b0 == 0xE2 && b1 == 0x80 && b2 | 1 == 0xA9) || (b0 == 0xEF && b1 == 0xBF && b2 == 0xBD) {
+                            break;
+                        }
                         n += 1;
                         common_chars += (common[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F)) as usize & 1;
                         i += 3;
