@@ -277,7 +277,7 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     // files are written by the workers.
     let mut targets = HashSet::new();
     let mut checked_dirs = HashSet::new();
-    let prepare = |input: &Input| -> std::result::Result<Option<(PathBuf, Option<PathBuf>)>, Failure> {
+    let prepare = |input: &Input| -> Destination {
         let Some((dir, canonical)) = &outdir else { return Ok(None) };
         let target = fsio::output_path(dir, canonical, &input.relative, &mut checked_dirs)?;
         if !targets.insert(target.clone()) {
@@ -290,9 +290,11 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         Ok(Some((target, diff_path)))
     };
     let write_report = report.is_some();
-    let finish = |input: &Input, cleaned: &Cleaned, prepared: std::result::Result<Option<(PathBuf, Option<PathBuf>)>, Failure>| {
+    // Done on the workers: the report record serialised, the output (and its diff) written;
+    // `Ok(false)`: the text goes to standard output, in order.
+    let finish = |input: &Input, cleaned: &Cleaned, destination: Destination| {
         let record = write_report.then(|| serde_json::to_vec(&cleaned.report));
-        let written = prepared.and_then(|targets| {
+        let written = destination.and_then(|targets| {
             let Some((target, diff_path)) = targets else { return Ok(false) };
             fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
                 let Some(diff_path) = diff_path else { return Ok(()) };
@@ -338,6 +340,9 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
     failures.summarise(&format!("{cleaned_files} file(s) cleaned, {kept_whole} kept whole"), &expanded);
     Ok(if failures.any() { Status::Error } else { Status::Success })
 }
+
+/// Where `clean` writes a document and its diff (`None`: standard output), or why it may not.
+type Destination = std::result::Result<Option<(PathBuf, Option<PathBuf>)>, Failure>;
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_owned();

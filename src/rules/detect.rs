@@ -20,7 +20,7 @@ static LONGEST_PLACE: LazyLock<usize> = LazyLock::new(|| PLACES.iter().map(|p| p
 /// or on first use.
 pub struct Facts {
     /// Characters in each view.
-    pub chars: Vec<usize>,
+    chars: Vec<usize>,
     /// Whether each view carries data (see [`is_data_line`]), answered on first use.
     data: Vec<OnceCell<bool>>,
     /// For each view, the number of the first view equal to it: lines with the same view have the
@@ -44,8 +44,8 @@ pub struct Context<'a> {
     /// Matching views of the same lines.
     pub views: &'a [&'a str],
     /// Where each line stands in the document (its index in `facts`).
-    pub ids: &'a [usize],
-    pub facts: &'a Facts,
+    ids: &'a [usize],
+    facts: &'a Facts,
     /// The code of the rule that dropped each line, if any (seen only by context detectors,
     /// which run after the other rules).
     pub dropped: &'a [Option<&'a str>],
@@ -85,8 +85,10 @@ impl<'a> Context<'a> {
             let mut copies = vec![(0, usize::MAX); self.facts.copies.len()];
             for (j, &id) in self.ids.iter().enumerate() {
                 let (count, first) = &mut copies[self.facts.copies[id]];
+                if *count == 0 {
+                    *first = j;
+                }
                 *count += 1;
-                *first = (*first).min(j);
             }
             copies
         });
