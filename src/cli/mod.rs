@@ -159,17 +159,19 @@ fn for_each_document(
     failures: &mut Failures,
     mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()>,
 ) -> Result<()> {
-    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| () };
+    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| (), batch_items: 2 * rayon::current_num_threads() };
     for_each_document_with(cleaner, expanded, max_size, failures, after, |input, bytes, cleaned, (), failures| each(input, bytes, cleaned, failures))
 }
 
 /// What [`for_each_document_with`] does besides cleaning: `prepare` runs on the calling thread in
 /// input order before the document is cleaned (e.g. to choose and check where it goes), and
 /// `finish` on the worker that cleaned it (e.g. to write it), so that the work done per document
-/// is done on all cores.
+/// is done on all cores. `each` is called batch by batch, `batch_items` documents at most: when
+/// it writes the files (`fix`), two per thread, so that writing goes on all through the run.
 struct Steps<P, F> {
     prepare: P,
     finish: F,
+    batch_items: usize,
 }
 
 /// [`for_each_document`] with [`Steps`]: `each` is also given what `finish` returned.
@@ -184,7 +186,7 @@ fn for_each_document_with<R: Send, T: Send>(
     for (path, e) in &expanded.errors {
         failures.add(&path.display().to_string(), e);
     }
-    let Steps { mut prepare, finish } = steps;
+    let Steps { mut prepare, finish, batch_items } = steps;
     // Read and cleaned on all cores, handed to `each` in input order.
     let size = |(input, _): &(Input, R)| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
     let work = |(input, prepared): (Input, R)| {
@@ -210,7 +212,7 @@ fn for_each_document_with<R: Send, T: Send>(
         Ok(())
     };
     let items = expanded.inputs.iter().map(|input| Ok((input.clone(), prepare(input))));
-    parallel::ordered_in_batches(items, size, work, sink, parallel::BATCH_ITEMS)
+    parallel::ordered_in_batches(items, size, work, sink, batch_items)
 }
 
 /// A file read, cleaned and finished, or why not.
@@ -306,7 +308,7 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         });
         (record, written)
     };
-    let steps = Steps { prepare, finish };
+    let steps = Steps { prepare, finish, batch_items: parallel::BATCH_ITEMS };
     for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, _, cleaned, (record, written), failures| {
         if let Some(s) = summary.as_mut() {
             s.add(&cleaned.report);
