@@ -350,6 +350,14 @@ pub(crate) fn char_at(bytes: &[u8], i: usize) -> (char, usize) {
     (char::from_u32(cp).unwrap_or('\u{FFFD}'), width)
 }
 
+/// The bit of the three-byte character `b0 b1 b2` (lead byte E0–EF) in a bitset over the BMP,
+/// taken straight from its bytes: the word is `cp >> 6` (the low bits of `b0` and `b1`), the bit
+/// `cp & 63` (those of `b2`), so nothing is decoded.
+#[inline(always)]
+pub(crate) fn bmp_bit(set: &[u64; 1024], b0: u8, b1: u8, b2: u8) -> bool {
+    set[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 1
+}
+
 /// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF:
 /// lead byte E5..E9, or E4 with a second byte from B8), which the scans here pass over whole.
 pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
@@ -486,6 +494,20 @@ fn nfkc_simple(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bmp_bit_is_the_code_points_bit() {
+        let mut set = [0u64; 1024];
+        for (k, w) in set.iter_mut().enumerate() {
+            *w = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        for c in ('\u{800}'..='\u{FFFF}').filter(|c| c.len_utf8() == 3) {
+            let mut b = [0; 3];
+            c.encode_utf8(&mut b);
+            let cp = c as usize;
+            assert_eq!(bmp_bit(&set, b[0], b[1], b[2]), set[cp >> 6] >> (cp & 63) & 1 == 1, "U+{cp:04X}");
+        }
+    }
     use crate::convert::Conversion;
 
     fn canon(text: &str) -> Vec<String> {

@@ -420,10 +420,10 @@ fn convert_spans<'a>(cc: &ferrous_opencc::OpenCC, keys: &KeySet, text: &'a str) 
     let mut next = 0;
     while next < bytes.len() {
         let i = next;
-        // Most characters of Chinese text take three bytes and start no key; for them the bitmap's
-        // word and bit come straight from the bytes (`cp >> 6` and `cp & 63`).
+        // Most characters of Chinese text take three bytes and start no key, which the bitmap
+        // tells without decoding them.
         if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
-            if bmp[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 0 {
+            if !crate::canon::bmp_bit(bmp, b0, b1, b2) {
                 next += 3;
                 continue;
             }

@@ -20,7 +20,7 @@ use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, BIG5, GBK};
 
-use crate::canon::char_at;
+use crate::canon::{bmp_bit, char_at};
 use serde::Serialize;
 
 /// One repaired run of characters.
@@ -160,15 +160,15 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
             let (mut n, mut common_chars) = (0usize, 0usize);
             loop {
                 match bytes.get(i..i + 3) {
-                    // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text): the
-                    // table's word and bit come straight from the bytes (`cp >> 6`, `cp & 63`).
+                    // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text), looked
+                    // up without decoding.
                     Some(&[b0 @ 0xE0..=0xEF, b1, b2]) => {
                         // U+2028 and U+2029 (E2 80 A8/A9) and U+FFFD (EF BF BD) end a run.
                         if (b0 == 0xE2 && b1 == 0x80 && b2 | 1 == 0xA9) || (b0 == 0xEF && b1 == 0xBF && b2 == 0xBD) {
                             break;
                         }
                         n += 1;
-                        common_chars += (common[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F)) as usize & 1;
+                        common_chars += usize::from(bmp_bit(common, b0, b1, b2));
                         i += 3;
                     }
                     _ => {
