@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use icu_normalizer::ComposingNormalizerBorrowed;
-use regex::{Captures, Regex};
+use regex::Regex;
 
 use crate::convert::Converter;
 
@@ -182,9 +182,10 @@ fn trim(line: &str) -> &str {
 }
 
 /// A Han character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`, in
-/// ASCII or full-width parentheses (a pair of one kind: `（a)` is no annotation).
+/// ASCII or full-width parentheses (a pair of one kind: `（a)` is no annotation). Anchored: it is
+/// tried only where [`annotations`] finds a match can start.
 static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)")
+    Regex::new(r"^(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)")
         .expect("valid regex")
 });
 static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
@@ -201,46 +202,75 @@ const TONED_FOR_TONELESS: usize = 3;
 /// Removes pinyin annotations injected after Han characters (`手機(jī)版` → `手機版`), but not
 /// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`.
 fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
-    if !may_be_annotated(text) {
+    let found = annotations(text);
+    if found.is_empty() {
         return (Cow::Borrowed(text), 0);
     }
-    let toned = ANNOTATED
-        .captures_iter(text)
-        .flat_map(|c| syllables(c.get(2).map_or("", |m| m.as_str())).collect::<Vec<_>>())
-        .filter(|s| is_pinyin(s) && has_tone(s))
-        .count();
+    let toned = found.iter().flat_map(|a| syllables(a.syllables)).filter(|s| is_pinyin(s) && has_tone(s)).count();
     let allow_toneless = toned >= TONED_FOR_TONELESS;
-    let mut removed = 0;
+    let (mut found, mut removed) = (found, 0);
     let mut current = Cow::Borrowed(text);
     // Repeat until stable so that `機(jī)(jī)` loses both and cleaning stays idempotent.
     loop {
-        let mut pass = 0;
-        let next = ANNOTATED.replace_all(&current, |c: &Captures<'_>| {
-            let han = &c[1];
-            let parts: Vec<&str> = syllables(&c[2]).collect();
+        let (mut next, mut last, mut pass) = (String::with_capacity(current.len()), 0, 0);
+        for a in &found {
+            let parts: Vec<&str> = syllables(a.syllables).collect();
             if parts.iter().all(|s| is_pinyin(s) && (allow_toneless || has_tone(s))) {
                 pass += parts.len();
-                han.to_owned()
-            } else {
-                c[0].to_owned()
+                next.push_str(&current[last..a.start]);
+                next.push_str(a.han);
+                last = a.end;
             }
-        });
+        }
         if pass == 0 {
             break;
         }
+        next.push_str(&current[last..]);
         removed += pass;
-        current = Cow::Owned(next.into_owned());
+        current = Cow::Owned(next);
+        found = annotations(&current);
     }
     (current, removed)
 }
 
-/// Whether `ANNOTATED` can match: every match holds an opening parenthesis followed by a pinyin
-/// letter, which most documents lack (the regex itself has no literal to search for).
-fn may_be_annotated(text: &str) -> bool {
+/// One match of `ANNOTATED` in a text.
+struct Annotation<'a> {
+    start: usize,
+    end: usize,
+    han: &'a str,
+    /// The parenthesised syllables.
+    syllables: &'a str,
+}
+
+/// The matches of `ANNOTATED` in `text`, leftmost first and not overlapping, as an unanchored
+/// search would find them. Every match starts with the character before an opening parenthesis
+/// that is followed by a pinyin letter, which most documents lack; only there is the anchored
+/// regex tried, so text is not scanned character by character.
+fn annotations(text: &str) -> Vec<Annotation<'_>> {
     let bytes = text.as_bytes();
-    let followed_by_letter = |i: usize| text[i..].chars().next().is_some_and(is_pinyin_letter);
-    memchr::memchr_iter(b'(', bytes).any(|i| followed_by_letter(i + 1))
-        || memchr::memmem::find_iter(bytes, "（".as_bytes()).any(|i| followed_by_letter(i + "（".len()))
+    let mut found: Vec<Annotation<'_>> = Vec::new();
+    // `（` is EF BC 88: its first byte finds it and every other full-width form.
+    for open in memchr::memchr2_iter(b'(', 0xEF, bytes) {
+        let after = if bytes[open] == b'(' {
+            open + 1
+        } else if bytes[open..].starts_with("（".as_bytes()) {
+            open + "（".len()
+        } else {
+            continue;
+        };
+        let start = text[..open].char_indices().next_back().map_or(open, |(i, _)| i);
+        if start == open
+            || found.last().is_some_and(|a| start < a.end)
+            || !text[after..].chars().next().is_some_and(is_pinyin_letter)
+        {
+            continue;
+        }
+        if let Some(c) = ANNOTATED.captures(&text[start..]) {
+            let (han, group) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
+            found.push(Annotation { start, end: start + group.end(), han: han.as_str(), syllables: group.as_str() });
+        }
+    }
+    found
 }
 
 /// The letters of `ANNOTATED`'s syllable class.

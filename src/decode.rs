@@ -53,11 +53,12 @@
 //!    `、` U+3001, `。` U+3002, …) while legacy multi-byte text never does —
 //!    and without this guard Shift_JIS or GBK text whose lead bytes are
 //!    0x81–0x9F reads as big-endian CJK ideographs and scores ≈ 1.0.
-//! 7. **Legacy detection** — `chardetng` (about 5 MB/s) is fed the first 2 KiB;
-//!    its guess stands if it is a CJK multi-byte encoding in which the *whole*
-//!    input decodes without a malformed sequence (on the shared encoding test
-//!    set this changes no answer on text). Otherwise it is fed at most the
-//!    first 64 KiB (with `last = true` only if that is the whole input),
+//! 7. **Legacy detection** — `chardetng` (about 5 MB/s) is fed the first 2 KiB, asked for a
+//!    guess after 256, 512, 1024 and 2048 bytes, and stopped early when two guesses in a row
+//!    name the same CJK multi-byte encoding. That guess stands if it is a CJK multi-byte
+//!    encoding in which the *whole* input decodes without a malformed sequence (on the
+//!    shared encoding test set this changes no answer on text). Otherwise it is fed at most
+//!    the first 64 KiB (with `last = true` only if that is the whole input),
 //!    guessing with no TLD hint (a `cn` hint turns Big5 into GBK), and the
 //!    *whole* input is decoded with the guessed encoding. GBK/GB2312 use encoding_rs's GBK
 //!    decoder, which is the full gb18030 decoder. Should the detector ever
@@ -167,8 +168,10 @@ const SNIFF_LEN: usize = 4 * 1024;
 const BINARY_LEN: usize = 8 * 1024;
 /// Bytes fed to chardetng.
 const DETECTOR_LEN: usize = 64 * 1024;
-/// Bytes fed to chardetng first (see [`decode`]).
+/// Bytes fed to chardetng first, at most (see [`decode`]).
 const QUICK_LEN: usize = 2 * 1024;
+/// Where [`quick_guess`] asks for a guess; the last is `QUICK_LEN`.
+const QUICK_STEPS: [usize; 4] = [256, 512, 1024, QUICK_LEN];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endian {
@@ -324,7 +327,7 @@ fn decide(bytes: &[u8], over: Option<Label>) -> Result<Decoded, DecodeError> {
     // The detector is slow: its answer on a short prefix stands when it names a CJK encoding
     // in which the whole input decodes cleanly (step 7).
     if bytes.len() > QUICK_LEN {
-        let quick = chardet(&bytes[..QUICK_LEN], false);
+        let quick = quick_guess(&bytes[..QUICK_LEN]);
         if CJK.contains(&quick) {
             let d = decode_kind(bytes, Kind::Whatwg(quick), Method::Detector, false);
             if d.decoding.malformed == 0 {
@@ -646,7 +649,9 @@ fn mostly_utf8(bytes: &[u8]) -> bool {
     // Decided on the detector's bounded prefix: legacy text fails on its first multi-byte
     // characters, and a huge file must not be walked error by error.
     let mut rest = &bytes[..bytes.len().min(DETECTOR_LEN)];
-    loop {
+    // Stop once even all-valid remaining bytes (a multi-byte sequence is at least 2 bytes)
+    // could not reach the ratio.
+    while multibyte + rest.len() / 2 >= malformed.saturating_mul(20) {
         match std::str::from_utf8(rest) {
             Ok(s) => {
                 multibyte += count_multibyte(s.as_bytes());
@@ -674,6 +679,24 @@ fn chardet(head: &[u8], last: bool) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(head, last);
     detector.guess(None, chardetng::Utf8Detection::Allow)
+}
+
+/// chardetng's guess on `head` (`QUICK_LEN` bytes), fed in steps: most of its cost is per
+/// byte, and on CJK text the guess settles after a few hundred bytes. Two steps in a row
+/// agreeing on a CJK encoding end it.
+fn quick_guess(head: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    let (mut fed, mut previous) = (0, None);
+    for end in QUICK_STEPS {
+        detector.feed(&head[fed..end], false);
+        fed = end;
+        let guess = detector.guess(None, chardetng::Utf8Detection::Allow);
+        if previous == Some(guess) && CJK.contains(&guess) {
+            break;
+        }
+        previous = Some(guess);
+    }
+    previous.expect("QUICK_STEPS is not empty")
 }
 
 /// Legacy multi-byte encodings that [`detect_legacy`] re-checks.
@@ -1280,6 +1303,27 @@ mod tests {
             decode(&[0x00], None).err(),
             Some(DecodeError::Binary { offset: 0 })
         );
+    }
+
+    /// Feeding the detector in steps changes its answer on the first 2 KiB only by stopping early
+    /// where the guess has settled on a CJK encoding.
+    #[test]
+    fn quick_guess_agrees_with_one_guess_on_the_whole_prefix() {
+        let japanese = "日本語のテキストです。これはテストの文章で、ひらがなとカタカナを含みます。\n";
+        let korean = "대한민국은 민주공화국이다. 모든 권력은 국민으로부터 나온다.\n";
+        let samples = [
+            (GBK, simplified()),
+            (BIG5, TRAD.to_string()),
+            (SHIFT_JIS, japanese.to_string()),
+            (EUC_JP, japanese.to_string()),
+            (EUC_KR, korean.to_string()),
+        ];
+        for (enc, text) in samples {
+            let bytes = encode(enc, &text.repeat(100));
+            let head = &bytes[..QUICK_LEN];
+            assert_eq!(quick_guess(head), enc, "{}", enc.name());
+            assert_eq!(quick_guess(head), chardet(head, false), "{}", enc.name());
+        }
     }
 
     /// The detector's guess on the first 2 KiB stands only where the whole input decodes in it:
