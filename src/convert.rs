@@ -23,10 +23,10 @@
 //! and both backends match dictionary keys greedily from left to right, so no match
 //! can span a line break. The tests check this on a real document.
 //!
-//! Speed: `ferrous-opencc` converts about 25 MB/s. For `t2s` on the Rust backend the converter
-//! only sees the spans of a text where one of its dictionary keys occurs, and returns text
-//! without any unchanged and borrowed; the result is the same (see `KeySet`), and Simplified
-//! text, which has almost no keys, costs a bitmap lookup per character.
+//! Speed: `ferrous-opencc` converts about 25 MB/s. For `t2s` on the Rust backend, zhclean applies
+//! the crate's dictionary itself, with the same result (see `Table`): Simplified text, which has
+//! almost no keys, costs a bitmap lookup per character, and text without any change is returned
+//! borrowed.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -214,8 +214,8 @@ pub struct Converter {
     conversion: Conversion,
     backend: Backend,
     inner: Inner,
-    /// The exact prefilter, for `t2s` on the Rust backend (see [`KeySet`]).
-    keys: Option<&'static KeySet>,
+    /// `t2s` on the Rust backend, applied without the crate (see [`Table`]).
+    table: Option<&'static Table>,
 }
 
 impl fmt::Debug for Converter {
@@ -263,15 +263,15 @@ impl Converter {
                 })?),
             },
         };
-        let keys = match (&inner, conversion) {
-            (Inner::Rust(_), Conversion::T2s) => Some(&*T2S_KEYS),
+        let table = match (&inner, conversion) {
+            (Inner::Rust(_), Conversion::T2s) => Some(&*T2S),
             _ => None,
         };
         Ok(Converter {
             conversion,
             backend,
             inner,
-            keys,
+            table,
         })
     }
 
@@ -297,8 +297,8 @@ impl Converter {
         }
         let converted = match &self.inner {
             Inner::Identity => return Cow::Borrowed(text),
-            Inner::Rust(cc) => match self.keys {
-                Some(keys) => return convert_spans(cc, keys, text),
+            Inner::Rust(cc) => match self.table {
+                Some(table) => return table.convert(text),
                 None => cc.convert(text),
             },
             #[cfg(feature = "opencc-sys")]
@@ -312,29 +312,25 @@ impl Converter {
     }
 }
 
-/// The keys of the dictionaries of one conversion, to convert only the parts of a text where the
-/// converter can change something.
+/// The dictionary of one conversion, applied here rather than by the crate: its keys, what each
+/// becomes, and bitmaps to pass over text no key starts in.
 ///
-/// The converter scans a text from left to right and, at each position it visits, replaces the
-/// longest dictionary key that starts there; where none starts, it copies one character. So:
-///
-/// - a text in which no key occurs at any position comes out unchanged;
-/// - a position that no key occurrence straddles (none starts before it and ends after it) is
-///   visited by the scan, and what the scan does before it does not depend on the text after it
-///   (every key occurrence starting earlier ends at or before it). Cutting the text there and
-///   converting the pieces separately gives the same result as converting it whole.
-///
-/// [`KeySet::occurrence_end`] finds the longest key occurrence at a position: a bitmap over all
-/// code points marks the single-character keys, another the first characters of longer keys,
-/// whose keys are then compared at that position. [`convert_spans`] groups overlapping
-/// occurrences (and those a few bytes apart) into spans whose ends no occurrence straddles, hands
-/// only the spans to the converter and copies the rest. The tests compare the result with the
-/// converter's own on every code point, every key in context and random texts.
-struct KeySet {
-    /// Single-character keys and first characters of longer keys.
+/// `ferrous-opencc` applies a conversion with one dictionary group (t2s: `TSPhrases`, then
+/// `TSCharacters`) by scanning a text from left to right and, at each position it visits,
+/// replacing the longest key that starts there by the first value of the first dictionary that
+/// has it; where no key starts, it copies one character. A key converted alone therefore comes out
+/// as exactly that value, so converting each key once with the crate gives the table, and the same
+/// scan over the table gives the crate's result. The crate builds a `Vec<String>` for every key it
+/// meets; the table answers with a lookup, and characters that start no key (most of a Simplified
+/// text, and many of a Traditional one) cost one bitmap test. The tests compare the result with
+/// the crate's own on every code point, every key in context and random texts.
+struct Table {
+    /// First characters of keys.
     start: Box<[u64]>,
-    single: Box<[u64]>,
-    phrases: foldhash::HashMap<char, Vec<&'static str>>,
+    /// Single-character keys and what they become.
+    single: foldhash::HashMap<char, Box<str>>,
+    /// Longer keys by first character, with what they become.
+    phrases: foldhash::HashMap<char, Vec<(&'static str, Box<str>)>>,
     /// Whether every key starts at U+0800 or above (t2s's do): then characters of one or two
     /// bytes are passed over by their lead byte.
     from_u0800: bool,
@@ -343,12 +339,15 @@ struct KeySet {
 /// Keys of `t2s` (`TSPhrases` and `TSCharacters` as compiled into `ferrous-opencc` 0.4.0).
 const T2S_KEYS_TXT: &str = include_str!("t2s_keys.txt");
 
-static T2S_KEYS: LazyLock<KeySet> = LazyLock::new(|| KeySet::new(T2S_KEYS_TXT));
+/// Built once, with the crate's own converter (which [`Converter::with_backend`] has loaded
+/// before it asks for the table).
+static T2S: LazyLock<Table> = LazyLock::new(|| {
+    let cc = ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::T2s)
+        .expect("the built-in t2s configuration loads");
+    Table::new(T2S_KEYS_TXT, |key| cc.convert(key))
+});
 
 const CODE_POINTS: usize = 0x11_0000;
-
-/// Spans of key occurrences this close (in bytes) are converted together: fewer calls, same result.
-const SPAN_GAP: usize = 64;
 
 fn has_bit(set: &[u64], c: char) -> bool {
     let cp = c as usize;
@@ -360,106 +359,90 @@ fn set_bit(set: &mut [u64], c: char) {
     set[cp >> 6] |= 1 << (cp & 63);
 }
 
-impl KeySet {
-    /// From a list of keys, one per line; `#` lines are comments.
-    fn new(list: &'static str) -> KeySet {
+impl Table {
+    /// From a list of keys, one per line (`#` lines are comments), and the conversion of a key.
+    fn new(list: &'static str, convert: impl Fn(&str) -> String) -> Table {
         let mut start = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
-        let mut single = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
-        let mut phrases: foldhash::HashMap<char, Vec<&'static str>> = foldhash::HashMap::default();
+        let mut single = foldhash::HashMap::default();
+        let mut phrases: foldhash::HashMap<char, Vec<(&'static str, Box<str>)>> = foldhash::HashMap::default();
         let mut from_u0800 = true;
         for key in list.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let mut chars = key.chars();
             let Some(first) = chars.next() else { continue };
             set_bit(&mut start, first);
             from_u0800 &= first >= '\u{800}';
+            let value = convert(key).into_boxed_str();
             if chars.next().is_none() {
-                set_bit(&mut single, first);
+                single.insert(first, value);
             } else {
-                phrases.entry(first).or_default().push(key);
+                phrases.entry(first).or_default().push((key, value));
             }
         }
-        KeySet { start, single, phrases, from_u0800 }
+        Table { start, single, phrases, from_u0800 }
     }
 
-    /// The end (byte offset) of the longest key occurring at `i`, where `c` is; `None` if no key
-    /// occurs there.
-    fn occurrence_end(&self, text: &str, i: usize, c: char) -> Option<usize> {
+    /// The longest key at `i`, where `c` is: its end (a byte offset) and what it becomes.
+    fn longest_key(&self, text: &str, i: usize, c: char) -> Option<(usize, &str)> {
         if !has_bit(&self.start, c) {
             return None;
         }
-        let mut end = has_bit(&self.single, c).then(|| i + c.len_utf8());
-        if let Some(keys) = self.phrases.get(&c) {
-            for k in keys {
-                if text[i..].starts_with(k) {
-                    end = end.max(Some(i + k.len()));
+        let mut found = self.single.get(&c).map(|v| (i + c.len_utf8(), &**v));
+        for (key, value) in self.phrases.get(&c).into_iter().flatten() {
+            if text[i..].starts_with(key) && found.is_none_or(|(end, _)| i + key.len() > end) {
+                found = Some((i + key.len(), &**value));
+            }
+        }
+        found
+    }
+
+    /// Converts `text`; borrowed when nothing changes.
+    fn convert<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut out: Option<String> = None;
+        // `text[..copied]` is in `out` (when it exists).
+        let mut copied = 0;
+        let bytes = text.as_bytes();
+        let bmp: &[u64; 1024] = self.start[..1024].try_into().expect("the bitmap covers the BMP");
+        let mut i = 0;
+        while i < bytes.len() {
+            // Most characters of Chinese text take three bytes and start no key, which the bitmap
+            // tells without decoding them.
+            if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
+                if !crate::canon::bmp_bit(bmp, b0, b1, b2) {
+                    i += 3;
+                    continue;
                 }
             }
-        }
-        end
-    }
-}
-
-/// Converts the spans of `text` where keys occur, and copies the rest (see [`KeySet`]).
-fn convert_spans<'a>(cc: &ferrous_opencc::OpenCC, keys: &KeySet, text: &'a str) -> Cow<'a, str> {
-    let mut out: Option<String> = None;
-    // `text[..copied]` is in `out` (when it exists).
-    let mut copied = 0;
-    let mut flush = |from: usize, to: usize, out: &mut Option<String>| {
-        let piece = &text[from..to];
-        let new = cc.convert(piece);
-        if new != piece {
-            let o = out.get_or_insert_with(|| String::with_capacity(text.len() + text.len() / 8));
-            o.push_str(&text[copied..from]);
-            o.push_str(&new);
-            copied = to;
-        }
-    };
-    let mut span: Option<(usize, usize)> = None;
-    let bytes = text.as_bytes();
-    let bmp: &[u64; 1024] = keys.start[..1024].try_into().expect("the bitmap covers the BMP");
-    let mut next = 0;
-    while next < bytes.len() {
-        let i = next;
-        // Most characters of Chinese text take three bytes and start no key, which the bitmap
-        // tells without decoding them.
-        if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
-            if !crate::canon::bmp_bit(bmp, b0, b1, b2) {
-                next += 3;
+            let b0 = bytes[i];
+            if b0 < 0xE0 && self.from_u0800 {
+                i += 1 + usize::from(b0 >= 0x80);
                 continue;
             }
-        }
-        let b0 = bytes[i];
-        if b0 < 0xE0 && keys.from_u0800 {
-            next += 1 + usize::from(b0 >= 0x80);
-            continue;
-        }
-        let (c, width) = crate::canon::char_at(bytes, i);
-        next += width;
-        let Some(end) = keys.occurrence_end(text, i, c) else { continue };
-        span = match span {
-            Some((from, to)) if i < to + SPAN_GAP => Some((from, to.max(end))),
-            Some((from, to)) => {
-                flush(from, to, &mut out);
-                Some((i, end))
+            let (c, width) = crate::canon::char_at(bytes, i);
+            let Some((end, value)) = self.longest_key(text, i, c) else {
+                i += width;
+                continue;
+            };
+            if value != &text[i..end] {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len() + text.len() / 8));
+                o.push_str(&text[copied..i]);
+                o.push_str(value);
+                copied = end;
             }
-            None => Some((i, end)),
-        };
-    }
-    if let Some((from, to)) = span {
-        flush(from, to, &mut out);
-    }
-    match out {
-        Some(mut o) => {
-            o.push_str(&text[copied..]);
-            Cow::Owned(o)
+            i = end;
         }
-        None => Cow::Borrowed(text),
+        match out {
+            Some(mut o) => {
+                o.push_str(&text[copied..]);
+                Cow::Owned(o)
+            }
+            None => Cow::Borrowed(text),
+        }
     }
 }
 
 #[cfg(test)]
 impl Converter {
-    /// The converter's own answer, without the prefilter.
+    /// The backend's own answer, without the table.
     fn convert_unfiltered(&self, text: &str) -> String {
         match &self.inner {
             Inner::Identity => text.to_owned(),
@@ -842,11 +825,11 @@ mod tests {
         assert_eq!(ours, keys);
     }
 
-    /// Every code point alone, every key alone and between other characters: the prefilter never
-    /// skips a text the converter would change.
+    /// Every code point alone, every key alone and between other characters: the table converts
+    /// them as the crate does.
     #[test]
-    fn prefilter_is_exact_on_every_character_and_key() {
-        assert!(T2S_KEYS.from_u0800, "one- and two-byte characters are passed over");
+    fn table_is_exact_on_every_character_and_key() {
+        assert!(T2S.from_u0800, "one- and two-byte characters are passed over");
         let cc = Converter::new(Conversion::T2s).unwrap();
         let mut buf = String::new();
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
@@ -862,9 +845,9 @@ mod tests {
     }
 
     /// Random texts mixing dictionary characters, common Simplified characters, ASCII and line
-    /// breaks: the filtered result equals the converter's own.
+    /// breaks: the table's result equals the crate's own.
     #[test]
-    fn prefilter_is_exact_on_random_texts() {
+    fn table_is_exact_on_random_texts() {
         let cc = Converter::new(Conversion::T2s).unwrap();
         let mut pool: Vec<char> = T2S_KEYS_TXT.lines().filter(|l| !l.starts_with('#')).flat_map(str::chars).collect();
         pool.extend(LONG_T2S.chars().take(2000));
