@@ -35,12 +35,12 @@ SED=(-E -e '/^[[(【]?(文章|信息|稿件|新闻|内容|转载)?(来源|出处
      -e '/^(用|打开)?(微信|手机)?(扫一扫|扫描二维码)/d'
      -e '/^(主办单位|承办单位|技术支持)[:：]/d')
 
-run() { # name, then the command; prints seconds and peak RSS (KB)
+run() { # name, then the command; records seconds, CPU seconds (user + system) and peak RSS (KB)
     local name=$1; shift
     rm -rf "$WORK/out"; mkdir -p "$WORK/out"
-    /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { echo "bench: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
-    read -r secs rss < "$WORK/time"
-    printf '%s %s %s\n' "$name" "$secs" "$rss" >> "$WORK/results"
+    /usr/bin/time -f "%e %U %S %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { echo "bench: $name failed:" >&2; cat "$WORK/err" >&2; exit 1; }
+    read -r secs user sys rss < "$WORK/time"
+    printf '%s %s %s %s\n' "$name" "$secs" "$(awk "BEGIN{print $user + $sys}")" "$rss" >> "$WORK/results"
 }
 
 zh() { # jobs
@@ -73,11 +73,11 @@ done
 part "jsonl" "$(cat "$C/small.jsonl" "$C/large.jsonl" | wc -c)" "$ZH" clean -j 1 --jsonl "$C/small.jsonl" "$C/large.jsonl" -o "$WORK/out"
 
 awk -v bytes="$BYTES" -v docs="$DOCS" '
-    { name[NR] = $0; sub(/ [^ ]+ [^ ]+$/, "", name[NR]); secs[NR] = $(NF-1); rss[NR] = $NF }
+    { name[NR] = $0; sub(/ [^ ]+ [^ ]+ [^ ]+$/, "", name[NR]); secs[NR] = $(NF-2); cpu[NR] = $(NF-1); rss[NR] = $NF }
     END {
-        printf "%-18s %9s %9s %11s %11s %14s\n", "run", "seconds", "MB/s", "docs/s", "peak RSS", "zhclean -j 1 is"
+        printf "%-18s %9s %9s %9s %11s %11s %14s\n", "run", "seconds", "CPU s", "MB/s", "docs/s", "peak RSS", "zhclean -j 1 is"
         for (i = 1; i <= NR; i++)
-            printf "%-18s %9.2f %9.1f %11.0f %8.0f MB %13.1fx\n", name[i], secs[i], bytes / 1e6 / secs[i], docs / secs[i], rss[i] / 1024, secs[i] / secs[1]
+            printf "%-18s %9.2f %9.2f %9.1f %11.0f %8.0f MB %13.1fx\n", name[i], secs[i], cpu[i], bytes / 1e6 / secs[i], docs / secs[i], rss[i] / 1024, secs[i] / secs[1]
         printf "scaling on all cores: %.2fx\n", secs[1] / secs[2]
     }' "$WORK/results"
 awk '
