@@ -17,7 +17,7 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 
 use serde_json::{Map, Value};
 use zhclean::config::Excludes;
@@ -56,7 +56,8 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
         Some(p) => Some(BufWriter::new(fs::File::create(p).map_err(|e| io::Error::other(format!("{}: {e}", p.display())))?)),
         None => None,
     };
-    let mut stdout = BufWriter::with_capacity(1 << 20, io::stdout().lock());
+    // Not locked once for the run: the records are written on another thread (see below).
+    let mut stdout = BufWriter::with_capacity(1 << 20, io::stdout());
     for input in &inputs {
         let name = input.display();
         let reader = match open(input, progress.consumed.clone()) {
@@ -78,28 +79,38 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
                 Some(BufWriter::with_capacity(1 << 20, file))
             }
         };
-        let out: &mut dyn Write = match file_out.as_mut() {
+        let out: &mut (dyn Write + Send) = match file_out.as_mut() {
             Some(w) => w,
             None => &mut stdout,
         };
-        let result = parallel::read_ahead(lines(reader), |l: &Line| l.bytes.len() as u64).try_for_each(|batch| {
-            for o in parallel::map(batch?, |l| clean_record(cleaner, args, &name, l)) {
-                if let Some(e) = &o.error {
-                    if args.on_error == OnError::Fail {
-                        return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)")));
-                    }
+        // Each batch is written on a thread of its own while the next one is cleaned, so that the
+        // workers do not wait for the writing.
+        let result = std::thread::scope(|scope| {
+            let (batches, received) = mpsc::sync_channel::<Vec<Outcome>>(0);
+            let writer = scope.spawn(|| write_batches(received, out, report.as_mut(), &mut progress));
+            let cleaned = parallel::read_ahead(lines(reader), |l: &Line| l.bytes.len() as u64).try_for_each(|batch| {
+                let mut outcomes = parallel::map(batch?, |l| clean_record(cleaner, args, &name, l));
+                let fail_at = match args.on_error {
+                    OnError::Fail => outcomes.iter().position(|o| o.error.is_some()),
+                    OnError::Mark => None,
+                };
+                let stopped = fail_at.map(|k| outcomes.drain(k..).next().and_then(|o| o.error).unwrap_or_default());
+                for e in outcomes.iter().filter_map(|o| o.error.as_ref()) {
                     report_error(&name, &format!("{e}; written marked as an error"));
                 }
-                if let Some(r) = &o.record {
-                    out.write_all(r)?;
+                // The writer has gone only after an error of its own, which is what the run
+                // reports (below); this one only stops the reading.
+                if batches.send(outcomes).is_err() {
+                    return Err(io::ErrorKind::BrokenPipe.into());
                 }
-                if let (Some(w), Some(r)) = (report.as_mut(), &o.report) {
-                    w.write_all(r)?;
+                match stopped {
+                    Some(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)"))),
+                    None => Ok(()),
                 }
-                progress.add(u64::from(o.record.is_some()), o.text_bytes);
-            }
-            // A consumer reading in lock step sees each batch as soon as it is cleaned.
-            out.flush()
+            });
+            drop(batches);
+            let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writing thread failed")));
+            written.and(cleaned)
         });
         if let Err(e) = result {
             // Write errors on standard output end the run; read errors end this input.
@@ -119,6 +130,29 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
     }
     progress.finish();
     Ok(if errored { Status::Error } else { Status::Success })
+}
+
+/// Writes the records and reports of each batch in order, and flushes the records after each
+/// batch: a consumer reading in lock step sees a batch as soon as it is cleaned.
+fn write_batches(
+    batches: mpsc::Receiver<Vec<Outcome>>,
+    out: &mut (dyn Write + Send),
+    mut report: Option<&mut BufWriter<fs::File>>,
+    progress: &mut Progress,
+) -> io::Result<()> {
+    for batch in batches {
+        for o in batch {
+            if let Some(r) = &o.record {
+                out.write_all(r)?;
+            }
+            if let (Some(w), Some(r)) = (report.as_deref_mut(), &o.report) {
+                w.write_all(r)?;
+            }
+            progress.add(u64::from(o.record.is_some()), o.text_bytes);
+        }
+        out.flush()?;
+    }
+    Ok(())
 }
 
 /// Opens an input, decompressing gzip (also multi-member) and zstd, recognised by their magic

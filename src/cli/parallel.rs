@@ -140,8 +140,12 @@ impl<T> Iterator for ReadAhead<T> {
         }
         let mut batch = Vec::new();
         let mut bytes = 0;
-        // An error is handed on alone, after the items before it.
-        while batch.len() < BATCH_ITEMS && bytes < BATCH_BYTES && q.items.front().is_some_and(|(i, _)| i.is_ok()) {
+        // An error is handed on alone, after the items before it. A batch stays within the
+        // limits (unless one item exceeds them): one more large record than the threads can take
+        // at once would leave all but one thread waiting for it.
+        while batch.len() < BATCH_ITEMS
+            && q.items.front().is_some_and(|(i, w)| i.is_ok() && (batch.is_empty() || bytes + w <= BATCH_BYTES))
+        {
             let Some((Ok(item), w)) = q.items.pop_front() else { unreachable!("front checked") };
             q.bytes -= w;
             bytes += w;
