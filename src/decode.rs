@@ -54,7 +54,7 @@
 //!    and without this guard Shift_JIS or GBK text whose lead bytes are
 //!    0x81–0x9F reads as big-endian CJK ideographs and scores ≈ 1.0.
 //! 7. **Legacy detection** — `chardetng` (about 5 MB/s) is fed the first 2 KiB, asked for a
-//!    guess after 256, 512, 1024 and 2048 bytes, and stopped early when two guesses in a row
+//!    guess after 128, 256, 512, 1024 and 2048 bytes, and stopped early when two guesses in a row
 //!    name the same CJK multi-byte encoding. That guess stands if it is a CJK multi-byte
 //!    encoding in which the *whole* input decodes without a malformed sequence (on the
 //!    shared encoding test set this changes no answer on text). Otherwise it is fed at most
@@ -171,7 +171,7 @@ const DETECTOR_LEN: usize = 64 * 1024;
 /// Bytes fed to chardetng first, at most (see [`decode`]).
 const QUICK_LEN: usize = 2 * 1024;
 /// Where [`quick_guess`] asks for a guess; the last is `QUICK_LEN`.
-const QUICK_STEPS: [usize; 4] = [256, 512, 1024, QUICK_LEN];
+const QUICK_STEPS: [usize; 5] = [128, 256, 512, 1024, QUICK_LEN];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Endian {
