@@ -84,9 +84,9 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
             None => &mut stdout,
         };
         // Each batch is written on a thread of its own while the next one is cleaned, so that the
-        // workers do not wait for the writing.
+        // workers do not wait for the writing; one more may wait to be written.
         let result = std::thread::scope(|scope| {
-            let (batches, received) = mpsc::sync_channel::<Vec<Outcome>>(0);
+            let (batches, received) = mpsc::sync_channel::<Vec<Outcome>>(1);
             let writer = scope.spawn(|| write_batches(received, out, report.as_mut(), &mut progress));
             let cleaned = parallel::read_ahead(lines(reader), |l: &Line| l.bytes.len() as u64).try_for_each(|batch| {
                 let mut outcomes = parallel::map(batch?, |l| clean_record(cleaner, args, &name, l));
