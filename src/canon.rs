@@ -341,7 +341,7 @@ pub fn line_count(text: &str) -> usize {
 
 /// Offset and length of each line break: LF, CRLF, CR, U+2028 or U+2029 (E2 80 A8/A9). Found with
 /// memchr rather than character by character.
-fn line_breaks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+pub(crate) fn line_breaks(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let mut next = 0;
     memchr::memchr3_iter(b'\n', b'\r', 0xE2, bytes).filter_map(move |i| {

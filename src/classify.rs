@@ -5,6 +5,10 @@
 //! `anywhere` rules run first, and a prose line they drop counts for no block; then head, tail
 //! and edge rules act on the lines outside the body, and never remove prose.
 
+use std::sync::LazyLock;
+
+use memchr::memmem;
+
 use crate::rules::{Action, Context, Detector, Facts, Matcher, Region, Rule, RuleSet};
 
 /// The fate of one line.
@@ -247,12 +251,16 @@ fn read(view: &str) -> (bool, usize) {
     }
     // Counted in byte-wide sums of at most 255, which the compiler keeps in vector lanes.
     let han: usize = bytes.chunks(255).map(|c| usize::from(c.iter().fold(0u8, |n, &b| n.wrapping_add(u8::from(b.wrapping_sub(0xE4) < 6))))).sum();
-    let hexagrams = memchr::memmem::find(bytes, b"\xE4\xB7").is_some();
+    // Built once: building a finder costs more than searching a line with it. E4 B7 starts the
+    // Yijing hexagrams (U+4DC0..U+4DFF), which the count above takes for letters.
+    static FIND: LazyLock<[memmem::Finder<'static>; 4]> =
+        LazyLock::new(|| [&b"\xE4\xB7"[..], "。".as_bytes(), "…".as_bytes(), "、".as_bytes()].map(memmem::Finder::new));
+    let [hexagram, full_stop, ellipsis, enumeration_comma] = &*FIND;
+    let hexagrams = hexagram.find(bytes).is_some();
     if han * 2 >= chars && !hexagrams {
-        let has = |s: &str| memchr::memmem::find(bytes, s.as_bytes()).is_some();
-        let stop = memchr::memchr(b';', bytes).is_some() || has("。");
-        let mark = memchr::memchr2(b'!', b'?', bytes).is_some() || has("…");
-        let commas = memchr::memchr_iter(b',', bytes).take(2).count() + memchr::memmem::find_iter(bytes, "、".as_bytes()).take(2).count();
+        let stop = memchr::memchr(b';', bytes).is_some() || full_stop.find(bytes).is_some();
+        let mark = memchr::memchr2(b'!', b'?', bytes).is_some() || ellipsis.find(bytes).is_some();
+        let commas = memchr::memchr_iter(b',', bytes).take(2).count() + enumeration_comma.find_iter(bytes).take(2).count();
         let prose = stop || (mark && commas >= 2) || (chars >= 50 && commas >= 2);
         return (prose, chars);
     }

@@ -327,6 +327,9 @@ impl Converter {
 struct Table {
     /// First characters of keys.
     start: Box<[u64]>,
+    /// Second characters of longer keys: where the next character is none of them, no longer key
+    /// starts, and the phrases of a common first character (`一` starts dozens) are not tried.
+    second: Box<[u64]>,
     /// Single-character keys and what they become.
     single: foldhash::HashMap<char, Box<str>>,
     /// Longer keys by first character, with what they become.
@@ -363,6 +366,7 @@ impl Table {
     /// From a list of keys, one per line (`#` lines are comments), and the conversion of a key.
     fn new(list: &'static str, convert: impl Fn(&str) -> String) -> Table {
         let mut start = vec![0u64; CODE_POINTS / 64].into_boxed_slice();
+        let mut second = start.clone();
         let mut single = foldhash::HashMap::default();
         let mut phrases: foldhash::HashMap<char, Vec<(&'static str, Box<str>)>> = foldhash::HashMap::default();
         let mut from_u0800 = true;
@@ -372,13 +376,17 @@ impl Table {
             set_bit(&mut start, first);
             from_u0800 &= first >= '\u{800}';
             let value = convert(key).into_boxed_str();
-            if chars.next().is_none() {
-                single.insert(first, value);
-            } else {
-                phrases.entry(first).or_default().push((key, value));
+            match chars.next() {
+                None => {
+                    single.insert(first, value);
+                }
+                Some(next) => {
+                    set_bit(&mut second, next);
+                    phrases.entry(first).or_default().push((key, value));
+                }
             }
         }
-        Table { start, single, phrases, from_u0800 }
+        Table { start, second, single, phrases, from_u0800 }
     }
 
     /// The longest key at `i`, where `c` is: its end (a byte offset) and what it becomes.
@@ -387,6 +395,9 @@ impl Table {
             return None;
         }
         let mut found = self.single.get(&c).map(|v| (i + c.len_utf8(), &**v));
+        if !text[i + c.len_utf8()..].chars().next().is_some_and(|next| has_bit(&self.second, next)) {
+            return found;
+        }
         for (key, value) in self.phrases.get(&c).into_iter().flatten() {
             if text[i..].starts_with(key) && found.is_none_or(|(end, _)| i + key.len() > end) {
                 found = Some((i + key.len(), &**value));

@@ -19,8 +19,9 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, BIG5, GBK};
+use memchr::memmem;
 
-use crate::canon::{bmp_bit, char_at};
+use crate::canon::{bmp_bit, char_at, line_breaks};
 use serde::Serialize;
 
 /// One repaired run of characters.
@@ -102,7 +103,8 @@ fn in_run(c: char) -> bool {
 
 /// Finds mojibake in `text` and repairs the runs whose repair is exact.
 pub fn repair(text: &str) -> Repaired<'_> {
-    let irreparable = IRREPARABLE.iter().map(|m| memchr::memmem::find_iter(text.as_bytes(), m.as_bytes()).count()).sum();
+    static FINDERS: LazyLock<[memmem::Finder<'static>; 3]> = LazyLock::new(|| IRREPARABLE.map(memmem::Finder::new));
+    let irreparable = FINDERS.iter().map(|f| f.find_iter(text.as_bytes()).count()).sum();
     let mut repairs = Vec::new();
     let mut out = String::new();
     let mut copied = 0; // bytes of `text` already in `out`
@@ -130,31 +132,23 @@ pub fn repairs_any(text: &str) -> bool {
 }
 
 /// The runs of `text` that [`repair_run`] does not refuse at once (at least two characters, under
-/// 80 % common): their 1-based line and byte range. Walked byte by byte, decoding only non-ASCII
-/// characters: most text is one long run of common characters, so this loop is where the time
-/// goes.
+/// 80 % common): their 1-based line and byte range. Walked byte by byte, decoding only what is
+/// neither ASCII nor a three-byte character: most text is one long run of common characters, so
+/// this loop is where the time goes. Lines are counted only up to a run that is returned, which
+/// few are.
 fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let common = &*COMMON;
-    let mut line = 1;
+    let (mut line, mut counted) = (1, 0); // the line at byte `counted`
     let mut next = 0;
     std::iter::from_fn(move || {
         // A local copy, which the compiler keeps in a register in the loops below.
         let mut i = next;
-        while i < bytes.len() {
-            let b = bytes[i];
-            if b < 0x80 {
-                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-                    line += 1;
-                }
-                i += 1;
-                continue;
-            }
-            let (c, width) = char_at(bytes, i);
-            if !in_run(c) {
-                line += usize::from(matches!(c, '\u{2028}' | '\u{2029}'));
-                i += width;
-                continue;
+        loop {
+            i = skip_ascii(bytes, i);
+            if i == bytes.len() {
+                next = i;
+                return None;
             }
             let start = i;
             let (mut n, mut common_chars) = (0usize, 0usize);
@@ -185,15 +179,32 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
                     }
                 }
             }
+            if i == start {
+                // A character that ends runs (U+2028, U+2029, U+FFFD) and starts none.
+                i += char_at(bytes, i).1;
+                continue;
+            }
             // Under `REPAIR_BELOW` (80 %), in integers: runs are many, and a division is slow.
             if n >= 2 && common_chars * 5 < n * 4 {
+                line += line_breaks(&text[counted..start]).count();
+                counted = start;
                 next = i;
                 return Some((line, start, i));
             }
         }
-        next = i;
-        None
     })
+}
+
+/// The first byte of `bytes` from `i` on that is not ASCII, or the length: eight bytes at a time.
+fn skip_ascii(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(word) = bytes.get(i..i + 8) {
+        let high = u64::from_le_bytes(word.try_into().expect("eight bytes")) & 0x8080_8080_8080_8080;
+        if high != 0 {
+            return i + high.trailing_zeros() as usize / 8;
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b >= 0x80).map_or(bytes.len(), |k| i + k)
 }
 
 /// A run whose share of common characters is this or more is left alone.
@@ -265,6 +276,17 @@ mod tests {
         assert_eq!(r.repairs.len(), 3);
         assert_eq!((r.repairs[0].line, r.repairs[0].misread_as), (1, "GBK"));
         assert_eq!(r.repairs[2].line, 3);
+    }
+
+    #[test]
+    fn runs_are_found_on_the_line_they_are_on() {
+        // Every kind of line break before a run, and runs after ASCII words of any length.
+        let run = misread("新闻", GBK);
+        let text = format!("a\r\nbb\rccc\u{2028}dddd\u{2029}\n{run}\nééé\u{FFFD}{run} 123456789{run}\n\n{run}");
+        let lines: Vec<usize> = candidate_runs(&text).map(|(line, ..)| line).collect();
+        assert_eq!(lines, [6, 7, 7, 7, 9]);
+        let ranges: Vec<&str> = candidate_runs(&text).map(|(_, s, e)| &text[s..e]).collect();
+        assert_eq!(ranges, [run.as_str(), "ééé", &run, &run, &run]);
     }
 
     #[test]

@@ -280,6 +280,8 @@ fn write_record(out: &mut Vec<u8>, record: &Map<String, Value>, report_field: &s
         if key == report_field {
             serde_json::to_writer(&mut *out, report)?;
             reported = true;
+        } else if let Value::String(s) = value {
+            write_str(out, s);
         } else {
             serde_json::to_writer(&mut *out, value)?;
         }
@@ -296,9 +298,69 @@ fn write_record(out: &mut Vec<u8>, record: &Map<String, Value>, report_field: &s
     Ok(())
 }
 
+/// `s` as a JSON string, the same bytes as serde_json writes, but looking for the bytes to escape
+/// (controls, `"` and `\\`) eight at a time: the text field is most of the output and most text
+/// has none.
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    // Whether a word has a byte below 0x20 or equal to `"` or `\\`; a byte above such a
+    // byte may be flagged too, which costs only a look at it.
+    fn flagged(w: u64) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
+        (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7)) | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\'))) != 0
+    }
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        if let Some(word) = bytes.get(i..i + 8) {
+            if !flagged(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                i += 8;
+                continue;
+            }
+        }
+        let b = bytes[i];
+        i += 1;
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0C => b"\\f",
+            0x00..=0x1F => &[b'\\', b'u', b'0', b'0', b"0123456789abcdef"[usize::from(b >> 4)], b"0123456789abcdef"[usize::from(b & 15)]],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[copied..i - 1]);
+        out.extend_from_slice(escape);
+        copied = i;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut texts: Vec<String> = (0..=0x7Fu8).map(|b| format!("正文{}a\u{7F}", char::from(b))).collect();
+        texts.extend(["", "\"", "\\\\", "新闻\n\r\t来源：\u{1}\u{1F}\u{7F}é😀", "0123456789abcdef\"0123456789abcdef\\"].map(str::to_owned));
+        // Every byte at every offset of a word.
+        for k in 0..16 {
+            for b in [0u8, 0x1F, b'"', b'\\', b' ', b'!', b'#', b'[', b']', 0x7F] {
+                texts.push(format!("{}{}{}", "x".repeat(k), char::from(b), "中".repeat(k)));
+            }
+        }
+        for text in texts {
+            let mut out = Vec::new();
+            write_str(&mut out, &text);
+            assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+    }
 
     #[test]
     fn records_are_written_as_the_map_would_be() {
