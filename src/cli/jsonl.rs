@@ -302,12 +302,12 @@ fn write_record(out: &mut Vec<u8>, record: &Map<String, Value>, report_field: &s
 /// (controls, `"` and `\\`) eight at a time: the text field is most of the output and most text
 /// has none.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // Whether a word has a byte below 0x20 or equal to `"` or `\\`; a byte above such a
-    // byte may be flagged too, which costs only a look at it.
-    fn flagged(w: u64) -> bool {
+    // The high bit of each byte of a word that is below 0x20 or equal to `"` or `\\`. Bytes above
+    // such a byte may be flagged too, but the lowest flag is always right.
+    fn flags(w: u64) -> u64 {
         const ONES: u64 = 0x0101_0101_0101_0101;
         let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
-        (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7)) | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\'))) != 0
+        (w.wrapping_sub(ONES * 0x20) & !w & (ONES << 7)) | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\')))
     }
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
@@ -315,9 +315,12 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     let (mut copied, mut i) = (0, 0);
     while i < bytes.len() {
         if let Some(word) = bytes.get(i..i + 8) {
-            if !flagged(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
-                i += 8;
-                continue;
+            match flags(u64::from_le_bytes(word.try_into().expect("eight bytes"))) {
+                0 => {
+                    i += 8;
+                    continue;
+                }
+                f => i += f.trailing_zeros() as usize / 8,
             }
         }
         let b = bytes[i];
