@@ -17,7 +17,7 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
-use std::sync::{mpsc, Arc};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use zhclean::config::Excludes;
@@ -83,35 +83,14 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
             Some(w) => w,
             None => &mut stdout,
         };
-        // Each batch is written on a thread of its own while the next one is cleaned, so that the
-        // workers do not wait for the writing; one more may wait to be written.
-        let result = std::thread::scope(|scope| {
-            let (batches, received) = mpsc::sync_channel::<Vec<Outcome>>(1);
-            let writer = scope.spawn(|| write_batches(received, out, report.as_mut(), &mut progress));
-            let cleaned = parallel::read_ahead(lines(reader), |l: &Line| l.bytes.len() as u64).try_for_each(|batch| {
-                let mut outcomes = parallel::map(batch?, |l| clean_record(cleaner, args, &name, l));
-                let fail_at = match args.on_error {
-                    OnError::Fail => outcomes.iter().position(|o| o.error.is_some()),
-                    OnError::Mark => None,
-                };
-                let stopped = fail_at.map(|k| outcomes.drain(k..).next().and_then(|o| o.error).unwrap_or_default());
-                for e in outcomes.iter().filter_map(|o| o.error.as_ref()) {
-                    report_error(&name, &format!("{e}; written marked as an error"));
-                }
-                // The writer has gone only after an error of its own, which is what the run
-                // reports (below); this one only stops the reading.
-                if batches.send(outcomes).is_err() {
-                    return Err(io::ErrorKind::BrokenPipe.into());
-                }
-                match stopped {
-                    Some(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)"))),
-                    None => Ok(()),
-                }
-            });
-            drop(batches);
-            let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writing thread failed")));
-            written.and(cleaned)
-        });
+        // Written in input order on a thread of its own, so that the workers do not wait for
+        // the writing, and flushed whenever the output has caught up with the input.
+        let result = parallel::ordered_stream(
+            lines(reader),
+            |l: &Line| l.bytes.len() as u64,
+            |l| clean_record(cleaner, args, &name, l),
+            |o| write_outcome(o, &mut *out, report.as_mut(), &mut progress, &name, args.on_error),
+        );
         if let Err(e) = result {
             // Write errors on standard output end the run; read errors end this input.
             if e.kind() == io::ErrorKind::BrokenPipe {
@@ -132,32 +111,36 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
     Ok(if errored { Status::Error } else { Status::Success })
 }
 
-/// Writes the records and reports of each batch in order, and flushes the records after each
-/// batch: a consumer reading in lock step sees a batch as soon as it is cleaned.
-fn write_batches(
-    batches: mpsc::Receiver<Vec<Outcome>>,
+/// Writes a record and its report, or flushes the records when `outcome` is `None` (see
+/// [`parallel::ordered_stream`]). A bad record stops the input unless it is to be written marked.
+fn write_outcome(
+    outcome: Option<Outcome>,
     out: &mut (dyn Write + Send),
-    mut report: Option<&mut BufWriter<fs::File>>,
+    report: Option<&mut BufWriter<fs::File>>,
     progress: &mut Progress,
+    name: &str,
+    on_error: OnError,
 ) -> io::Result<()> {
-    for batch in batches {
-        for o in batch {
-            if let Some(r) = &o.record {
-                out.write_all(r)?;
-            }
-            if let (Some(w), Some(r)) = (report.as_deref_mut(), &o.report) {
-                w.write_all(r)?;
-            }
-            progress.add(u64::from(o.record.is_some()), o.text_bytes);
+    let Some(o) = outcome else { return out.flush() };
+    if let Some(e) = &o.error {
+        if on_error == OnError::Fail {
+            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)")));
         }
-        out.flush()?;
+        report_error(name, &format!("{e}; written marked as an error"));
     }
+    if let Some(r) = &o.record {
+        out.write_all(r)?;
+    }
+    if let (Some(w), Some(r)) = (report, &o.report) {
+        w.write_all(r)?;
+    }
+    progress.add(u64::from(o.record.is_some()), o.text_bytes);
     Ok(())
 }
 
 /// Opens an input, decompressing gzip (also multi-member) and zstd, recognised by their magic
 /// bytes; `consumed` counts the bytes read from the file.
-fn open(input: &Input, consumed: Arc<AtomicU64>) -> io::Result<Box<dyn BufRead + Send>> {
+fn open(input: &Input, consumed: Arc<AtomicU64>) -> io::Result<Box<dyn Source>> {
     let raw: Box<dyn Read + Send> = match &input.path {
         Some(p) => Box::new(fs::File::open(p)?),
         None => Box::new(io::stdin()),
@@ -181,8 +164,19 @@ fn strip_compression(path: &Path) -> PathBuf {
     }
 }
 
-/// The non-blank lines of a reader, numbered from 1.
-fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result<Line>> {
+/// A buffered input that tells whether more of it is at hand: reading on would not wait.
+trait Source: BufRead + Send {
+    fn at_hand(&self) -> bool;
+}
+
+impl<R: Read + Send> Source for BufReader<R> {
+    fn at_hand(&self) -> bool {
+        !self.buffer().is_empty()
+    }
+}
+
+/// The non-blank lines of a reader, numbered from 1, each with whether more input is at hand.
+fn lines(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Line, bool)>> {
     let mut number = 0;
     std::iter::from_fn(move || loop {
         let mut bytes = Vec::new();
@@ -196,7 +190,7 @@ fn lines(mut reader: Box<dyn BufRead + Send>) -> impl Iterator<Item = io::Result
                 if bytes.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Some(Ok(Line { number, bytes }));
+                return Some(Ok((Line { number, bytes }, reader.at_hand())));
             }
             Err(e) => return Some(Err(e)),
         }

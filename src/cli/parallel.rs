@@ -1,14 +1,15 @@
 //! Documents cleaned on all cores, results handed on in input order.
 //!
-//! Work is cut into batches of bounded size (bytes and count); each batch is cleaned in parallel
-//! and its results are passed on in order before the next batch is read, so memory is bounded by
-//! the batch size whatever the input size, and the output is the same for any number of threads.
-//! Streams read ahead on a thread of their own ([`read_ahead`]) so that a batch never waits for
-//! input that has not come yet.
+//! Files are cut into batches of bounded size (bytes and count); each batch is cleaned in parallel
+//! and its results are passed on in order before the next batch is read ([`ordered_in_batches`]).
+//! Streams of records are handed out as they are read and their results reordered
+//! ([`ordered_stream`]). Either way memory is bounded whatever the input size, and the output is
+//! the same for any number of threads.
 
-use std::collections::VecDeque;
+use std::collections::BTreeMap;
 use std::io;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Condvar, Mutex};
 
 use rayon::prelude::*;
 
@@ -60,113 +61,118 @@ pub(crate) fn map<T: Send, R: Send>(batch: Vec<T>, work: impl Fn(T) -> R + Sync)
     batch.into_par_iter().map(&work).collect()
 }
 
-/// Reads `items` on a thread of its own, at most one batch ahead, and yields them in batches:
-/// each batch is everything read by the time it is asked for (at least one item, at most the
-/// batch limits). When input comes faster than it is cleaned, batches are full; when a writer
-/// waits for output before writing more (a pipe consumer in lock step), the batch is what it
-/// wrote, so it is never left waiting. A read error ends the items.
-pub(crate) fn read_ahead<T, I, W>(items: I, weight: W) -> ReadAhead<T>
+/// Input bytes handed to a worker at once by [`ordered_stream`]: enough that handing out work
+/// costs little next to doing it, little enough that the threads share the work evenly.
+const TASK_BYTES: u64 = 64 << 10;
+/// Most input bytes in [`ordered_stream`] that are being cleaned or wait to be handed on (one
+/// larger item goes alone).
+const IN_FLIGHT_BYTES: u64 = 2 * BATCH_BYTES;
+
+/// Maps `work` over `items` on the worker threads and calls `sink` with the results in input
+/// order, on a thread of its own, while this thread reads on. Unlike [`ordered_in_batches`],
+/// nothing waits for a batch to be finished: a thread that is done takes the next items while
+/// the others finish theirs, and results are held until those before them are handed on. Items
+/// go to the workers `TASK_BYTES` at a time, or at once when no more input is at hand (the
+/// `bool` of an item: a consumer that waits for output before writing more input is never left
+/// waiting). Memory is bounded by `IN_FLIGHT_BYTES` of input being cleaned or held, whatever the
+/// input size. `sink(None)` says that every item read so far has been handed on: the time to
+/// flush output. Stops at the first error of the input or of `sink`.
+pub(crate) fn ordered_stream<T, R>(
+    items: impl Iterator<Item = io::Result<(T, bool)>>,
+    weight: impl Fn(&T) -> u64,
+    work: impl Fn(T) -> R + Sync,
+    mut sink: impl FnMut(Option<R>) -> io::Result<()> + Send,
+) -> io::Result<()>
 where
-    T: Send + 'static,
-    I: Iterator<Item = io::Result<T>> + Send + 'static,
-    W: Fn(&T) -> u64 + Send + 'static,
+    T: Send,
+    R: Send,
 {
-    let shared = Arc::new(Shared { queue: Mutex::new(Queue::default()), changed: Condvar::new() });
-    let producer = Arc::clone(&shared);
-    std::thread::spawn(move || {
-        for item in items {
-            let w = item.as_ref().map_or(0, &weight);
-            let failed = item.is_err();
-            let mut q = producer.lock();
-            // At most one batch read ahead (or one item larger than a batch).
-            while !q.closed && !q.items.is_empty() && (q.bytes + w > BATCH_BYTES || q.items.len() >= BATCH_ITEMS) {
-                q = producer.changed.wait(q).unwrap_or_else(|e| e.into_inner());
+    let flight = Mutex::new(Flight { bytes: 0, stopped: false });
+    let landed = Condvar::new();
+    let lock = || flight.lock().unwrap_or_else(|e| e.into_inner());
+    // Tasks handed out so far; the writer has caught up when it has handed on as many.
+    let dispatched = AtomicUsize::new(0);
+    let (done, finished) = mpsc::channel::<(usize, Vec<R>, u64)>();
+    std::thread::scope(|threads| {
+        let (lock, landed, dispatched) = (&lock, &landed, &dispatched);
+        let writer = threads.spawn(move || {
+            let mut held = BTreeMap::<usize, (Vec<R>, u64)>::new();
+            let mut next = 0;
+            let written = (|| loop {
+                while let Some((results, bytes)) = held.remove(&next) {
+                    results.into_iter().try_for_each(|r| sink(Some(r)))?;
+                    next += 1;
+                    lock().bytes -= bytes;
+                    landed.notify_all();
+                }
+                if next == dispatched.load(Ordering::Acquire) {
+                    sink(None)?;
+                }
+                match finished.recv() {
+                    Ok((task, results, bytes)) => held.insert(task, (results, bytes)),
+                    Err(_) => return Ok(()),
+                };
+            })();
+            if written.is_err() {
+                lock().stopped = true;
+                landed.notify_all();
             }
-            if q.closed {
-                return;
+            written
+        });
+        let mut read = Ok(());
+        rayon::in_place_scope(|scope| {
+            let dispatch = |chunk: Vec<T>, bytes: u64| {
+                let mut f = lock();
+                while !f.stopped && f.bytes > 0 && f.bytes + bytes > IN_FLIGHT_BYTES {
+                    f = landed.wait(f).unwrap_or_else(|e| e.into_inner());
+                }
+                if f.stopped {
+                    return false;
+                }
+                f.bytes += bytes;
+                drop(f);
+                let task = dispatched.fetch_add(1, Ordering::Release);
+                let (done, work) = (done.clone(), &work);
+                // The writer has gone only after an error of its own, which is what is returned.
+                let run = move || drop(done.send((task, chunk.into_iter().map(work).collect(), bytes)));
+                if bytes > IN_FLIGHT_BYTES {
+                    // Alone in flight, so the workers would wait anyway; cleaned here, every such
+                    // item on the same thread, the memory of one serves the next.
+                    run();
+                } else {
+                    scope.spawn(move |_| run());
+                }
+                true
+            };
+            let (mut chunk, mut bytes) = (Vec::new(), 0);
+            for item in items {
+                let (item, more) = match item {
+                    Ok(i) => i,
+                    Err(e) => {
+                        read = Err(e);
+                        break;
+                    }
+                };
+                bytes += weight(&item);
+                chunk.push(item);
+                if (bytes >= TASK_BYTES || !more) && !dispatch(std::mem::take(&mut chunk), std::mem::take(&mut bytes)) {
+                    return;
+                }
             }
-            q.items.push_back((item, w));
-            q.bytes += w;
-            producer.changed.notify_all();
-            if failed {
-                break;
+            if !chunk.is_empty() {
+                dispatch(chunk, bytes);
             }
-        }
-        producer.lock().done = true;
-        producer.changed.notify_all();
-    });
-    ReadAhead { shared }
+        });
+        drop(done);
+        let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writing thread failed")));
+        written.and(read)
+    })
 }
 
-/// The batches of [`read_ahead`]; dropping it stops the reading thread (after its current read).
-pub(crate) struct ReadAhead<T> {
-    shared: Arc<Shared<T>>,
-}
-
-struct Shared<T> {
-    queue: Mutex<Queue<T>>,
-    changed: Condvar,
-}
-
-impl<T> Shared<T> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Queue<T>> {
-        self.queue.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-struct Queue<T> {
-    /// Items read and not yet taken, with their weights.
-    items: VecDeque<(io::Result<T>, u64)>,
+/// Input bytes of [`ordered_stream`] in flight, and whether the writer has stopped.
+struct Flight {
     bytes: u64,
-    /// The reader has finished.
-    done: bool,
-    /// The consumer has gone.
-    closed: bool,
-}
-
-impl<T> Default for Queue<T> {
-    fn default() -> Queue<T> {
-        Queue { items: VecDeque::new(), bytes: 0, done: false, closed: false }
-    }
-}
-
-impl<T> Iterator for ReadAhead<T> {
-    type Item = io::Result<Vec<T>>;
-
-    fn next(&mut self) -> Option<io::Result<Vec<T>>> {
-        let mut q = self.shared.lock();
-        while q.items.is_empty() && !q.done {
-            q = self.shared.changed.wait(q).unwrap_or_else(|e| e.into_inner());
-        }
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        // An error is handed on alone, after the items before it. A batch stays within the
-        // limits (unless one item exceeds them): one more large record than the threads can take
-        // at once would leave all but one thread waiting for it.
-        while batch.len() < BATCH_ITEMS
-            && q.items.front().is_some_and(|(i, w)| i.is_ok() && (batch.is_empty() || bytes + w <= BATCH_BYTES))
-        {
-            let Some((Ok(item), w)) = q.items.pop_front() else { unreachable!("front checked") };
-            q.bytes -= w;
-            bytes += w;
-            batch.push(item);
-        }
-        if batch.is_empty() {
-            if let Some((Err(e), _)) = q.items.pop_front() {
-                return Some(Err(e));
-            }
-            return None;
-        }
-        self.shared.changed.notify_all();
-        Some(Ok(batch))
-    }
-}
-
-impl<T> Drop for ReadAhead<T> {
-    fn drop(&mut self) {
-        self.shared.lock().closed = true;
-        self.shared.changed.notify_all();
-    }
+    stopped: bool,
 }
 
 #[cfg(test)]
@@ -186,46 +192,44 @@ mod tests {
     }
 
     #[test]
-    fn read_ahead_keeps_order_and_limits() {
-        let items = (0..10_000u64).map(Ok);
-        let batches: Vec<Vec<u64>> = read_ahead(items, |_| 4096).map(Result::unwrap).collect();
-        assert!(batches.iter().all(|b| !b.is_empty() && b.len() as u64 * 4096 <= BATCH_BYTES));
-        assert_eq!(batches.concat(), (0..10_000u64).collect::<Vec<_>>());
+    fn stream_hands_on_results_in_input_order() {
+        // Weights from tiny to larger than all that may be in flight; some items with no more
+        // input at hand, which are handed out at once.
+        let items = (0..20_000u64).map(|i| Ok((i, i % 7 != 0)));
+        let weight = |&i: &u64| if i % 1000 == 999 { IN_FLIGHT_BYTES + 1 } else { i % 5000 };
+        let (mut seen, mut flushes) = (Vec::new(), 0);
+        let sink = |r: Option<u64>| {
+            match r {
+                Some(r) => seen.push(r),
+                None => flushes += 1,
+            }
+            Ok(())
+        };
+        ordered_stream(items, weight, |i| i * 2, sink).unwrap();
+        assert_eq!(seen, (0..20_000u64).map(|i| i * 2).collect::<Vec<_>>());
+        assert!(flushes > 0);
     }
 
     #[test]
-    fn read_ahead_hands_on_an_error_after_the_items_before_it() {
-        let items = vec![Ok(1), Ok(2), Err(io::Error::other("bad read")), Ok(3)].into_iter();
-        let mut batches = read_ahead(items, |_| 1);
+    fn stream_stops_at_the_first_error() {
         let mut seen = Vec::new();
-        let error = loop {
-            match batches.next() {
-                Some(Ok(b)) => seen.extend(b),
-                Some(Err(e)) => break e,
-                None => panic!("the error was lost"),
+        let items = (0..10_000u64).map(|i| if i == 3000 { Err(io::Error::other("bad read")) } else { Ok((i, true)) });
+        let e = ordered_stream(items, |_| 100, |i| i, |r| {
+            seen.extend(r);
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!((e.to_string(), seen), ("bad read".to_owned(), (0..3000).collect::<Vec<_>>()));
+
+        let mut seen = Vec::new();
+        let sink = |r: Option<u64>| match r {
+            Some(500) => Err(io::Error::other("bad record")),
+            r => {
+                seen.extend(r);
+                Ok(())
             }
         };
-        assert_eq!(seen, [1, 2]);
-        assert_eq!(error.to_string(), "bad read");
-        assert!(batches.next().is_none());
-    }
-
-    #[test]
-    fn read_ahead_does_not_wait_for_a_full_batch() {
-        // Each item is sent only after the one before came out: a batch that waited to fill up
-        // would never come, and the test would time out.
-        let (tx, rx) = std::sync::mpsc::channel::<u64>();
-        let (out_tx, out_rx) = std::sync::mpsc::channel::<Vec<u64>>();
-        let items = std::iter::from_fn(move || rx.recv().ok().map(Ok));
-        std::thread::spawn(move || {
-            for batch in read_ahead(items, |_| 1) {
-                let _ = out_tx.send(batch.unwrap());
-            }
-        });
-        for i in 0..3 {
-            tx.send(i).unwrap();
-            let batch = out_rx.recv_timeout(std::time::Duration::from_secs(10)).expect("batch waited for more input");
-            assert_eq!(batch, [i]);
-        }
+        let e = ordered_stream((0..10_000u64).map(|i| Ok((i, true))), |_| 100, |i| i, sink).unwrap_err();
+        assert_eq!((e.to_string(), seen), ("bad record".to_owned(), (0..500).collect::<Vec<_>>()));
     }
 }
