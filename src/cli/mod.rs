@@ -157,21 +157,19 @@ fn for_each_document(
     expanded: &Expanded,
     max_size: u64,
     failures: &mut Failures,
-    mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()>,
+    mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()> + Send,
 ) -> Result<()> {
-    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| (), batch_items: 2 * rayon::current_num_threads() };
+    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| () };
     for_each_document_with(cleaner, expanded, max_size, failures, after, |input, bytes, cleaned, (), failures| each(input, bytes, cleaned, failures))
 }
 
 /// What [`for_each_document_with`] does besides cleaning: `prepare` runs on the calling thread in
 /// input order before the document is cleaned (e.g. to choose and check where it goes), and
 /// `finish` on the worker that cleaned it (e.g. to write it), so that the work done per document
-/// is done on all cores. `each` is called batch by batch, `batch_items` documents at most: when
-/// it writes the files (`fix`), two per thread, so that writing goes on all through the run.
+/// is done on all cores.
 struct Steps<P, F> {
     prepare: P,
     finish: F,
-    batch_items: usize,
 }
 
 /// [`for_each_document`] with [`Steps`]: `each` is also given what `finish` returned.
@@ -181,12 +179,12 @@ fn for_each_document_with<R: Send, T: Send>(
     max_size: u64,
     failures: &mut Failures,
     steps: Steps<impl FnMut(&Input) -> R, impl Fn(&Input, &Cleaned, R) -> T + Sync>,
-    mut each: impl FnMut(&Input, &[u8], Cleaned, T, &mut Failures) -> Result<()>,
+    mut each: impl FnMut(&Input, &[u8], Cleaned, T, &mut Failures) -> Result<()> + Send,
 ) -> Result<()> {
     for (path, e) in &expanded.errors {
         failures.add(&path.display().to_string(), e);
     }
-    let Steps { mut prepare, finish, batch_items } = steps;
+    let Steps { mut prepare, finish } = steps;
     // Read and cleaned on all cores, handed to `each` in input order.
     let size = |(input, _): &(Input, R)| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
     let work = |(input, prepared): (Input, R)| {
@@ -199,7 +197,7 @@ fn for_each_document_with<R: Send, T: Send>(
             });
         (input, name, outcome)
     };
-    let sink = |(input, name, outcome): (Input, String, Outcome<T>)| -> Result<()> {
+    let mut sink = |(input, name, outcome): (Input, String, Outcome<T>)| -> Result<()> {
         match outcome {
             Ok((bytes, cleaned, finished)) => {
                 for w in cleaned.report.warnings.iter().filter(|w| w.contains("characters")) {
@@ -211,8 +209,10 @@ fn for_each_document_with<R: Send, T: Send>(
         }
         Ok(())
     };
-    let items = expanded.inputs.iter().map(|input| Ok((input.clone(), prepare(input))));
-    parallel::ordered_in_batches(items, size, work, sink, batch_items)
+    // `each` is called as documents are done, in input order, while later ones are read and
+    // cleaned: `fix` rewrites files all through the run.
+    let items = expanded.inputs.iter().map(|input| Ok(((input.clone(), prepare(input)), true)));
+    parallel::ordered_stream(items, size, work, |done| done.map_or(Ok(()), &mut sink))
 }
 
 /// A file read, cleaned and finished, or why not.
@@ -308,7 +308,7 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         });
         (record, written)
     };
-    let steps = Steps { prepare, finish, batch_items: parallel::BATCH_ITEMS };
+    let steps = Steps { prepare, finish };
     for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, _, cleaned, (record, written), failures| {
         if let Some(s) = summary.as_mut() {
             s.add(&cleaned.report);
@@ -389,7 +389,7 @@ pub(crate) fn check(args: DiffArgs) -> Result<Status> {
     let files = &args.files;
     let Project { cleaner, excludes } = project(&files.settings)?;
     let colour = colour(args.color);
-    let mut out = io::stdout().lock();
+    let mut out = io::stdout();
     let (mut changed, mut unchanged, mut kept_whole) = (0, 0, 0);
     let expanded = expand(&files.files, &files.walk, Vec::new(), &excludes);
     let mut failures = Failures::default();
@@ -451,7 +451,7 @@ pub(crate) fn diff(args: DiffArgs) -> Result<Status> {
     let files = &args.files;
     let Project { cleaner, excludes } = project(&files.settings)?;
     let colour = colour(args.color);
-    let mut out = io::stdout().lock();
+    let mut out = io::stdout();
     let (mut changed, mut lines) = (0, 0);
     let expanded = expand(&files.files, &files.walk, Vec::new(), &excludes);
     let mut failures = Failures::default();

@@ -1,64 +1,17 @@
 //! Documents cleaned on all cores, results handed on in input order.
 //!
-//! Files are cut into batches of bounded size (bytes and count); each batch is cleaned in parallel
-//! and its results are passed on in order before the next batch is read ([`ordered_in_batches`]).
-//! Streams of records are handed out as they are read and their results reordered
-//! ([`ordered_stream`]). Either way memory is bounded whatever the input size, and the output is
-//! the same for any number of threads.
+//! Documents are handed to the workers as they are read, and their results are held until those
+//! before them are handed on ([`ordered_stream`]): memory is bounded whatever the input size, and
+//! the output is the same for any number of threads.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Condvar, Mutex};
 
-use rayon::prelude::*;
-
-/// Largest batch, in input bytes (a single larger item is a batch of its own).
-pub(crate) const BATCH_BYTES: u64 = 2 << 20;
-/// Most items in a batch.
-pub(crate) const BATCH_ITEMS: usize = 4096;
-
 /// Sets the number of worker threads (0: one per core); later calls change nothing.
 pub(crate) fn set_threads(jobs: usize) {
     let _ = rayon::ThreadPoolBuilder::new().num_threads(jobs).build_global();
-}
-
-/// Maps `work` over `items` on the worker threads and calls `sink` with the results in input
-/// order. `weight` is an item's size in bytes, for batching; a batch has at most `max_items` items
-/// (files are handed on, and written, one small batch at a time, so writing goes on while later
-/// files are cleaned). Stops at the first error of the input or of `sink`.
-pub(crate) fn ordered_in_batches<T, R>(
-    items: impl Iterator<Item = io::Result<T>>,
-    weight: impl Fn(&T) -> u64,
-    work: impl Fn(T) -> R + Sync,
-    mut sink: impl FnMut(R) -> io::Result<()>,
-    max_items: usize,
-) -> io::Result<()>
-where
-    T: Send,
-    R: Send,
-{
-    let mut batch: Vec<T> = Vec::new();
-    let mut bytes = 0;
-    let mut run = |batch: &mut Vec<T>| -> io::Result<()> { map(std::mem::take(batch), &work).into_iter().try_for_each(&mut sink) };
-    for item in items {
-        let item = item?;
-        bytes += weight(&item);
-        batch.push(item);
-        if bytes >= BATCH_BYTES || batch.len() >= max_items.max(1) {
-            run(&mut batch)?;
-            bytes = 0;
-        }
-    }
-    if !batch.is_empty() {
-        run(&mut batch)?;
-    }
-    Ok(())
-}
-
-/// `work` applied to every item of a batch on the worker threads; the results in input order.
-pub(crate) fn map<T: Send, R: Send>(batch: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    batch.into_par_iter().map(&work).collect()
 }
 
 /// Input bytes handed to a worker at once by [`ordered_stream`]: enough that handing out work
@@ -66,12 +19,11 @@ pub(crate) fn map<T: Send, R: Send>(batch: Vec<T>, work: impl Fn(T) -> R + Sync)
 const TASK_BYTES: u64 = 64 << 10;
 /// Most input bytes in [`ordered_stream`] that are being cleaned or wait to be handed on (one
 /// larger item goes alone).
-const IN_FLIGHT_BYTES: u64 = 2 * BATCH_BYTES;
+const IN_FLIGHT_BYTES: u64 = 4 << 20;
 
 /// Maps `work` over `items` on the worker threads and calls `sink` with the results in input
-/// order, on a thread of its own, while this thread reads on. Unlike [`ordered_in_batches`],
-/// nothing waits for a batch to be finished: a thread that is done takes the next items while
-/// the others finish theirs, and results are held until those before them are handed on. Items
+/// order, on a thread of its own, while this thread reads on. Nothing waits for a batch to be
+/// finished: a thread that is done takes the next items while the others finish theirs. Items
 /// go to the workers `TASK_BYTES` at a time, or at once when no more input is at hand (the
 /// `bool` of an item: a consumer that waits for output before writing more input is never left
 /// waiting). Memory is bounded by `IN_FLIGHT_BYTES` of input being cleaned or held, whatever the
@@ -178,18 +130,6 @@ struct Flight {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn results_in_input_order() {
-        let items = (0..10_000u64).map(Ok);
-        let mut seen = Vec::new();
-        let sink = |r| {
-            seen.push(r);
-            Ok(())
-        };
-        ordered_in_batches(items, |_| 1000, |i| i * 2, sink, BATCH_ITEMS).unwrap();
-        assert_eq!(seen, (0..10_000u64).map(|i| i * 2).collect::<Vec<_>>());
-    }
 
     #[test]
     fn stream_hands_on_results_in_input_order() {
