@@ -9,12 +9,50 @@ use regex::Regex;
 use serde::Deserialize;
 
 /// The gazetteer of Chinese administrative divisions (`rules/places.txt`, CC0).
-static PLACES: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../rules/places.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
+static PLACES: LazyLock<Gazetteer> = LazyLock::new(|| {
+    Gazetteer::new(include_str!("../../rules/places.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')))
 });
 
-/// Bytes in the longest name of the gazetteer: longer items are not looked up.
-static LONGEST_PLACE: LazyLock<usize> = LazyLock::new(|| PLACES.iter().map(|p| p.len()).max().unwrap_or(0));
+/// Place names, with what rules out most other strings before they are hashed: the length of the
+/// longest name, and one bit per name set in a table by the name's length and first and last
+/// bytes (a string whose bit is clear is no name; one in eight or so of other strings finds its bit
+/// set, and is then looked up).
+struct Gazetteer {
+    names: HashSet<&'static str>,
+    longest: usize,
+    bits: Vec<u64>,
+}
+
+impl Gazetteer {
+    fn new(names: impl Iterator<Item = &'static str>) -> Gazetteer {
+        let names: HashSet<&str> = names.collect();
+        let mut bits = vec![0u64; 1 << 10];
+        for name in &names {
+            let b = Gazetteer::bit(name);
+            bits[b / 64] |= 1 << (b % 64);
+        }
+        Gazetteer { longest: names.iter().map(|n| n.len()).max().unwrap_or(0), names, bits }
+    }
+
+    /// The bit of a non-empty string, from 0 to 2^16.
+    fn bit(s: &str) -> usize {
+        let b = s.as_bytes();
+        let at = |i: usize| u32::from(b[i.min(b.len() - 1)]);
+        let (n, last) = (b.len(), b.len() - 1);
+        let head = at(0) << 16 | at(1) << 8 | at(2);
+        let tail = at(last.saturating_sub(2)) << 16 | at(last.saturating_sub(1)) << 8 | at(last);
+        let h = head.wrapping_mul(0x9E37_79B1) ^ tail.wrapping_mul(0x85EB_CA77) ^ (n as u32).wrapping_mul(0xC2B2_AE3D);
+        (h >> 16) as usize
+    }
+
+    fn contains(&self, s: &str) -> bool {
+        if s.is_empty() || s.len() > self.longest {
+            return false;
+        }
+        let b = Gazetteer::bit(s);
+        self.bits[b / 64] >> (b % 64) & 1 == 1 && self.names.contains(s)
+    }
+}
 
 /// What is asked about each line of a document again and again, pass after pass: counted once,
 /// or on first use.
@@ -459,7 +497,7 @@ fn is_place_list(line: &str, p: &PlaceList) -> bool {
     let (mut n, mut places) = (0usize, 0usize);
     for item in items(line, |c| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()) {
         n += 1;
-        places += usize::from(item.len() <= *LONGEST_PLACE && PLACES.contains(item));
+        places += usize::from(PLACES.contains(item));
     }
     n >= p.min_items && places as f64 >= p.min_share * n as f64
 }
@@ -484,6 +522,15 @@ mod tests {
         assert!(place_list("北京 上海 广州 深圳 杭州 南京 苏州"));
         assert!(!place_list("我们去了北京、上海和广州，看到了很多新的变化。"));
         assert!(!place_list("北京、上海、广州"));
+    }
+
+    #[test]
+    fn gazetteer_filter_passes_every_name() {
+        assert!(PLACES.names.len() > 5000);
+        assert!(PLACES.names.iter().all(|n| PLACES.contains(n)));
+        let set = PLACES.bits.iter().map(|w| w.count_ones()).sum::<u32>();
+        assert!(set < 1 << 14, "{set} bits of 65536 set: the filter rules out too little");
+        assert!(!PLACES.contains("") && !PLACES.contains("北京市市") && !PLACES.contains(&"市".repeat(40)));
     }
 
     #[test]
