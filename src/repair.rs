@@ -151,34 +151,8 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
                 return None;
             }
             let start = i;
-            let (mut n, mut common_chars) = (0usize, 0usize);
-            loop {
-                match bytes.get(i..i + 3) {
-                    // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text), looked
-                    // up without decoding.
-                    Some(&[b0 @ 0xE0..=0xEF, b1, b2]) => {
-                        // U+2028 and U+2029 (E2 80 A8/A9) and U+FFFD (EF BF BD) end a run.
-                        if (b0 == 0xE2 && b1 == 0x80 && b2 | 1 == 0xA9) || (b0 == 0xEF && b1 == 0xBF && b2 == 0xBD) {
-                            break;
-                        }
-                        n += 1;
-                        common_chars += usize::from(bmp_bit(common, b0, b1, b2));
-                        i += 3;
-                    }
-                    _ => {
-                        if bytes.get(i).is_none_or(|&b| b < 0x80) {
-                            break;
-                        }
-                        let (c, width) = char_at(bytes, i);
-                        if !in_run(c) {
-                            break;
-                        }
-                        n += 1;
-                        common_chars += usize::from(is_common(c));
-                        i += width;
-                    }
-                }
-            }
+            let (end, n, common_chars) = scan_run(bytes, i, common);
+            i = end;
             if i == start {
                 // A character that ends runs (U+2028, U+2029, U+FFFD) and starts none.
                 i += char_at(bytes, i).1;
@@ -193,6 +167,38 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
             }
         }
     })
+}
+
+/// The run of characters that starts at byte `i`: where it ends, its characters, and how many of
+/// them are common. Kept apart from the iterator's state, so that the loop runs in registers.
+fn scan_run(bytes: &[u8], mut i: usize, common: &[u64; 1024]) -> (usize, usize, usize) {
+    let (mut n, mut common_chars) = (0usize, 0usize);
+    loop {
+        // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text), looked up without
+        // decoding. Those that start with E2 or EF, among them the ones that end a run (U+2028,
+        // U+2029, U+FFFD), are left to the case below.
+        let mut taken = 0;
+        for &[b0, b1, b2] in bytes[i..].as_chunks::<3>().0 {
+            if b0 & 0xF0 != 0xE0 || b0 == 0xE2 || b0 == 0xEF {
+                break;
+            }
+            common_chars += usize::from(bmp_bit(common, b0, b1, b2));
+            taken += 1;
+        }
+        n += taken;
+        i += 3 * taken;
+        if bytes.get(i).is_none_or(|&b| b < 0x80) {
+            break;
+        }
+        let (c, width) = char_at(bytes, i);
+        if !in_run(c) {
+            break;
+        }
+        n += 1;
+        common_chars += usize::from(is_common(c));
+        i += width;
+    }
+    (i, n, common_chars)
 }
 
 /// The first byte of `bytes` from `i` on that is not ASCII, or the length: eight bytes at a time.
