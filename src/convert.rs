@@ -416,14 +416,10 @@ impl Table {
         let mut i = 0;
         while i < bytes.len() {
             // Most characters of Chinese text take three bytes and start no key, which the bitmap
-            // tells without decoding them.
-            if let Some(&[b0 @ 0xE0..=0xEF, b1, b2]) = bytes.get(i..i + 3) {
-                if !crate::canon::bmp_bit(bmp, b0, b1, b2) {
-                    i += 3;
-                    continue;
-                }
-            }
-            let b0 = bytes[i];
+            // tells without decoding them; they are passed over three bytes at a time.
+            let chars = bytes[i..].as_chunks::<3>().0;
+            i += 3 * chars.iter().take_while(|&&[b0, b1, b2]| b0 & 0xF0 == 0xE0 && !crate::canon::bmp_bit(bmp, b0, b1, b2)).count();
+            let Some(&b0) = bytes.get(i) else { break };
             if b0 < 0xE0 && self.from_u0800 {
                 i += 1 + usize::from(b0 >= 0x80);
                 continue;
