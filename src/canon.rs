@@ -123,7 +123,7 @@ fn scan_chars(text: &str) -> Scan {
             }
             i += 1;
         } else if cjk_ideograph_at(bytes, i) {
-            i += 3;
+            i = skip_ideographs(bytes, i + 3);
         } else {
             let Some(c) = text[i..].chars().next() else { break };
             if needs_work(c) {
@@ -398,6 +398,13 @@ pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
     }
 }
 
+/// The first byte from `i` on that does not start a CJK Unified Ideograph, or the length: a run of
+/// ideographs is passed over three bytes at a time, without bounds checks.
+pub(crate) fn skip_ideographs(bytes: &[u8], i: usize) -> usize {
+    let ideographs = bytes[i..].as_chunks::<3>().0.iter().take_while(|&&[b0, b1, _]| matches!(b0, 0xE5..=0xE9) || (b0 == 0xE4 && b1 >= 0xB8));
+    i + 3 * ideographs.count()
+}
+
 /// Whether every character of `text` is one of [`is_nfc_starter`] (so the text is in NFC).
 fn all_nfc_starters(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -406,7 +413,7 @@ fn all_nfc_starters(text: &str) -> bool {
         if bytes[i] < 0x80 {
             i += 1;
         } else if cjk_ideograph_at(bytes, i) {
-            i += 3;
+            i = skip_ideographs(bytes, i + 3);
         } else {
             match text[i..].chars().next() {
                 Some(c) if is_nfc_starter(c) => i += c.len_utf8(),
@@ -447,7 +454,7 @@ fn fold_simple(line: &str, out: &mut String) -> bool {
     let (mut i, mut ideographs) = (0, 0);
     while i < bytes.len() {
         if cjk_ideograph_at(bytes, i) {
-            i += 3;
+            i = skip_ideographs(bytes, i + 3);
             continue;
         }
         fold.push_ideographs(out, &line[ideographs..i]);
@@ -660,6 +667,9 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             assert_eq!(all_nfc_starters(&format!("中{c}a")), is_nfc_starter(c), "U+{:04X}", c as u32);
             assert_eq!(cjk_ideograph_at(c.to_string().as_bytes(), 0), ('\u{4E00}'..='\u{9FFF}').contains(&c));
+            let run = format!("中文{c}中");
+            let ideograph = ('\u{4E00}'..='\u{9FFF}').contains(&c);
+            assert_eq!(skip_ideographs(run.as_bytes(), 0), if ideograph { run.len() } else { 6 }, "U+{:04X}", c as u32);
         }
     }
 

@@ -456,7 +456,7 @@ fn items<'a>(line: &'a str, is_separator: impl Fn(char) -> bool + 'a) -> impl It
     std::iter::from_fn(move || {
         while i < bytes.len() {
             if crate::canon::cjk_ideograph_at(bytes, i) {
-                i += 3;
+                i = crate::canon::skip_ideographs(bytes, i + 3);
                 continue;
             }
             let c = line[i..].chars().next()?;
