@@ -109,7 +109,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     let prose: Vec<bool> = (0..lines.len()).map(|i| decisions[i] == Decision::Keep && prose[i]).collect();
     let cx = Context::new(lines, views, ids, facts, &no_drops, &prose);
     // No prose at all: every line is both head and tail.
-    let body = main_block(&prose, &decisions, views);
+    let body = main_block(&prose, &decisions, |i| cx.chars(i));
     let in_region = |r: usize, i: usize| {
         let (head, tail) = body.map_or((true, true), |(first, last)| (i < first, i > last));
         match rules[r].region {
@@ -188,9 +188,9 @@ const MAX_GAP: usize = 6;
 /// The main block of a document: prose lines with at most `MAX_GAP` other lines between
 /// neighbours form a block, and the block with the most prose characters is the body. A prose
 /// line next to another counts twice: an article is paragraphs in a row, while the prose of a
-/// teaser list or a comment thread stands alone between titles, names and dates. Returns the
-/// block's first and last line; `None` when there is no prose.
-fn main_block(prose: &[bool], decisions: &[Decision], views: &[&str]) -> Option<(usize, usize)> {
+/// teaser list or a comment thread stands alone between titles, names and dates. `chars` gives a
+/// line's characters. Returns the block's first and last line; `None` when there is no prose.
+fn main_block(prose: &[bool], decisions: &[Decision], chars: impl Fn(usize) -> usize) -> Option<(usize, usize)> {
     let kept: Vec<usize> = (0..prose.len()).filter(|&i| decisions[i] == Decision::Keep).collect();
     let mut best: Option<(usize, usize, usize)> = None; // (first, last, weight)
     let mut current: Option<(usize, usize, usize)> = None;
@@ -201,7 +201,7 @@ fn main_block(prose: &[bool], decisions: &[Decision], views: &[&str]) -> Option<
             continue;
         }
         let paired = (k > 0 && prose[kept[k - 1]]) || kept.get(k + 1).is_some_and(|&j| prose[j]);
-        let weight = views[i].chars().count() * if paired { 2 } else { 1 };
+        let weight = chars(i) * if paired { 2 } else { 1 };
         current = match current {
             Some((f, _, w)) if gap <= MAX_GAP => Some((f, i, w + weight)),
             _ => Some((i, i, weight)),
