@@ -18,7 +18,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use encoding_rs::{Encoding, BIG5, GBK};
+use encoding_rs::{EncoderResult, Encoding, BIG5, GBK};
 use memchr::memmem;
 
 use crate::canon::{bmp_bit, char_at, line_breaks};
@@ -222,7 +222,15 @@ fn repair_run(run: &str) -> Option<(String, &'static str)> {
     if before >= REPAIR_BELOW {
         return None;
     }
+    let first = run.chars().next().map_or(0, char::len_utf8);
     MISREAD_AS.iter().find_map(|enc| {
+        // The bytes of the first character must begin UTF-8, or nothing is repaired: known
+        // without encoding a long run that is rare characters, not mojibake.
+        let mut head = [0u8; 8];
+        let (result, _, written) = enc.new_encoder().encode_from_utf8_without_replacement(&run[..first], &mut head, true);
+        if result != EncoderResult::InputEmpty || std::str::from_utf8(&head[..written]).is_err_and(|e| e.error_len().is_some()) {
+            return None;
+        }
         let (bytes, _, unmappable) = enc.encode(run);
         if unmappable || enc.decode_without_bom_handling(&bytes).0 != run {
             return None;
