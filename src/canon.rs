@@ -486,6 +486,7 @@ impl Fold {
         }
     }
 
+    #[inline(always)]
     fn push(&mut self, out: &mut String, c: char) {
         if c.is_whitespace() {
             self.pending_space = true;
