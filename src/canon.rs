@@ -388,21 +388,25 @@ pub(crate) fn bmp_bit(set: &[u64; 1024], b0: u8, b1: u8, b2: u8) -> bool {
     set[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 1
 }
 
-/// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF:
-/// lead byte E5..E9, or E4 with a second byte from B8), which the scans here pass over whole.
+/// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF),
+/// which the scans here pass over whole.
 pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
-    match bytes[i] {
-        0xE5..=0xE9 => true,
-        0xE4 => bytes.get(i + 1).is_some_and(|&b| b >= 0xB8),
-        _ => false,
-    }
+    ideograph_lead(bytes[i], bytes.get(i + 1).copied().unwrap_or(0))
+}
+
+/// Whether a character whose UTF-8 begins `b0 b1` is a CJK Unified Ideograph. A three-byte
+/// character's code point without its low six bits is given by its first two bytes; one test of
+/// it, without branches: where ideographs and other characters alternate, as in any Chinese
+/// text, a branch on the lead byte (E4 starts both) is mispredicted again and again.
+fn ideograph_lead(b0: u8, b1: u8) -> bool {
+    let high = u32::from(b0 & 0x0F) << 6 | u32::from(b1 & 0x3F);
+    (b0 >> 4 == 0xE) & (high.wrapping_sub(0x4E00 >> 6) <= (0x9FFF - 0x4E00) >> 6)
 }
 
 /// The first byte from `i` on that does not start a CJK Unified Ideograph, or the length: a run of
 /// ideographs is passed over three bytes at a time, without bounds checks.
 pub(crate) fn skip_ideographs(bytes: &[u8], i: usize) -> usize {
-    let ideographs = bytes[i..].as_chunks::<3>().0.iter().take_while(|&&[b0, b1, _]| matches!(b0, 0xE5..=0xE9) || (b0 == 0xE4 && b1 >= 0xB8));
-    i + 3 * ideographs.count()
+    i + 3 * bytes[i..].as_chunks::<3>().0.iter().take_while(|&&[b0, b1, _]| ideograph_lead(b0, b1)).count()
 }
 
 /// Whether every character of `text` is one of [`is_nfc_starter`] (so the text is in NFC).
