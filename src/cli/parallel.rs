@@ -44,8 +44,10 @@ where
     let lock = || flight.lock().unwrap_or_else(|e| e.into_inner());
     // Tasks handed out so far; the writer has caught up when it has handed on as many.
     let dispatched = AtomicUsize::new(0);
-    let (done, finished) = mpsc::channel::<(usize, Vec<R>, u64)>();
     std::thread::scope(|threads| {
+        // Made in here, so that a panic of `work` drops the last sender before the writer is
+        // waited for, and the writer stops instead of waiting for the lost result.
+        let (done, finished) = mpsc::channel::<(usize, Vec<R>, u64)>();
         let (lock, landed, dispatched) = (&lock, &landed, &dispatched);
         let writer = threads.spawn(move || {
             let mut held = BTreeMap::<usize, (Vec<R>, u64)>::new();
@@ -171,5 +173,15 @@ mod tests {
         };
         let e = ordered_stream((0..10_000u64).map(|i| Ok((i, true))), |_| 100, |i| i, sink).unwrap_err();
         assert_eq!((e.to_string(), seen), ("bad record".to_owned(), (0..500).collect::<Vec<_>>()));
+    }
+
+    /// A panic of `work` reaches the caller; the writer does not wait for the result it lost.
+    #[test]
+    fn stream_passes_on_a_panic() {
+        let run = std::panic::catch_unwind(|| {
+            let items = (0..1000u64).map(|i| Ok((i, true)));
+            ordered_stream(items, |_| 100, |i| if i == 500 { panic!("lost") } else { i }, |_| Ok(()))
+        });
+        assert!(run.is_err());
     }
 }
