@@ -8,8 +8,9 @@
 //! Memory stays bounded by what `parallel` lets be in flight, whatever the input size.
 //!
 //! The streaming contract (docs/streaming.md): one output record per input record (blank lines
-//! are not records), in input order, flushed after every batch; a batch holds what has been read
-//! when it starts, so a writer that waits for output before writing more is never left waiting.
+//! are not records), in input order, flushed whenever the output has caught up with the input;
+//! records go to the workers as soon as no more input is at hand, so a writer that waits for
+//! output before writing more is never left waiting.
 //! A bad record stops its input with exit 2 (`--on-error fail`) or is written marked as an error
 //! (`--on-error mark`).
 
