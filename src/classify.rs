@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use crate::rules::{Action, Context, Detector, Facts, Matcher, Region, Rule, RuleSet};
+use crate::rules::{Action, Context, Detector, Facts, Matcher, PatternSet, Region, Rule, RuleSet};
 
 /// The fate of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
     let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v)).unzip();
-    let mut memo = Memo::new(rules, prose);
+    let mut memo = Memo::new(rules, prose, views);
     let facts = Facts::new(views, chars);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
@@ -53,17 +53,22 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
 
 /// What the passes share: whether each line is prose, and the answers of the rules that look at
 /// the line alone (patterns, literals and the detectors that ignore neighbours), which do not
-/// change from pass to pass.
-struct Memo {
+/// change from pass to pass. The first head or tail pattern rule asked of a line answers the
+/// others too, from one search (see `PatternSet`).
+struct Memo<'a> {
     prose: Vec<bool>,
     lines: usize,
     /// `answers[r * lines + i]`: rule `r` on line `i`, once asked.
     answers: Vec<Option<bool>>,
     line_only: Vec<bool>,
+    rules: &'a [Rule],
+    patterns: Option<&'a PatternSet>,
+    /// The views of the document's lines, for the pattern sets.
+    views: &'a [String],
 }
 
-impl Memo {
-    fn new(rules: &RuleSet, prose: Vec<bool>) -> Memo {
+impl<'a> Memo<'a> {
+    fn new(rules: &'a RuleSet, prose: Vec<bool>, views: &'a [String]) -> Memo<'a> {
         let line_only: Vec<bool> = rules
             .rules()
             .iter()
@@ -77,16 +82,33 @@ impl Memo {
             answers: vec![None; line_only.len() * prose.len()],
             prose,
             line_only,
+            rules: rules.rules(),
+            patterns: rules.pattern_set(),
+            views,
         }
     }
 
     /// Rule `r` on line `i` of the pass, which is line `id` of the document.
-    fn matches(&mut self, rule: &Rule, r: usize, cx: &Context<'_>, i: usize, id: usize) -> bool {
+    fn matches(&mut self, r: usize, cx: &Context<'_>, i: usize, id: usize) -> bool {
+        let rule = &self.rules[r];
         if !self.line_only[r] {
             return matches(rule, cx, i);
         }
-        let slot = &mut self.answers[r * self.lines + id];
-        *slot.get_or_insert_with(|| matches(rule, cx, i))
+        if let Some(answer) = self.answers[r * self.lines + id] {
+            return answer;
+        }
+        if let Some(patterns) = self.patterns.filter(|p| p.contains(r)) {
+            // Too long for a rule is no match, as in `matches`.
+            let chars = cx.chars(i);
+            for (other, hit) in patterns.search(&self.views[id]) {
+                let fits = self.rules[other].max_chars.is_none_or(|max| chars <= max);
+                self.answers[other * self.lines + id] = Some(hit && fits);
+            }
+            return self.answers[r * self.lines + id] == Some(true);
+        }
+        let answer = matches(rule, cx, i);
+        self.answers[r * self.lines + id] = Some(answer);
+        answer
     }
 }
 
@@ -100,7 +122,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
         if *d == Decision::Keep {
-            if let Some(&r) = anywhere.iter().find(|&&r| memo.matches(&rules[r], r, &cx, i, ids[i])) {
+            if let Some(&r) = anywhere.iter().find(|&&r| memo.matches(r, &cx, i, ids[i])) {
                 *d = Decision::Drop(r);
             }
         }
@@ -129,7 +151,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
         if decisions[i] != Decision::Keep || prose[i] {
             continue;
         }
-        let hit = positional.iter().copied().find(|&r| in_region(r, i) && memo.matches(&rules[r], r, &cx, i, ids[i]));
+        let hit = positional.iter().copied().find(|&r| in_region(r, i) && memo.matches(r, &cx, i, ids[i]));
         if let Some(r) = hit {
             decisions[i] = Decision::Drop(r);
             match rules[r].action {

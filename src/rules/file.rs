@@ -30,7 +30,7 @@ use super::{Action, Category, Detector, Example, Matcher, Region, Rule};
 use crate::canon;
 
 /// Patterns larger than this (compiled) are refused rather than slowing every document.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub(super) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Rule files larger than this are refused whole: a rule set is read by people, and parsing (and
 /// every document's matching) stays bounded.
 pub(crate) const MAX_RULE_FILE_BYTES: usize = 1 << 20;

@@ -9,8 +9,9 @@ mod file;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
+use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 
 pub use detect::{Context, Detector, Facts};
@@ -182,6 +183,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
+    /// Built on first use, and again after the rules change.
+    patterns: OnceLock<Option<PatternSet>>,
 }
 
 impl RuleSet {
@@ -232,6 +235,7 @@ impl RuleSet {
     }
 
     fn add(&mut self, rules: Vec<Rule>, replace: bool) -> Result<(), RuleError> {
+        self.patterns = OnceLock::new();
         for rule in rules {
             match self.rules.iter().position(|r| r.code == rule.code) {
                 Some(i) if replace => self.rules[i] = rule,
@@ -261,6 +265,7 @@ impl RuleSet {
         self.rules.retain(|r| {
             (select.is_empty() || select.iter().any(|s| r.is_named_by(s))) && !ignore.iter().any(|s| r.is_named_by(s))
         });
+        self.patterns = OnceLock::new();
         Ok(self)
     }
 
@@ -274,7 +279,51 @@ impl RuleSet {
 
     /// A set holding only `rule` (for running its examples).
     pub fn only(rule: &Rule) -> RuleSet {
-        RuleSet { rules: vec![rule.clone()] }
+        RuleSet { rules: vec![rule.clone()], patterns: OnceLock::new() }
+    }
+
+    /// The head and tail pattern rules as one regex set; `None` if it would be too large to
+    /// compile, when each pattern is searched on its own.
+    pub fn pattern_set(&self) -> Option<&PatternSet> {
+        self.patterns.get_or_init(|| PatternSet::new(&self.rules)).as_ref()
+    }
+}
+
+/// The pattern rules for the head and tail compiled into one set, so that one search of a line
+/// answers all of them. `anywhere` patterns stay out: they are asked of every line, prose included,
+/// and their own searches, anchored or led by literals, stop early where a set search reads the
+/// whole line (in one set with the others they made cleaning 18% slower).
+#[derive(Debug, Clone)]
+pub struct PatternSet {
+    set: RegexSet,
+    /// The rules in the set, as indices into the rules.
+    members: Vec<usize>,
+    /// For each rule, whether it is in the set.
+    member: Vec<bool>,
+}
+
+impl PatternSet {
+    fn new(rules: &[Rule]) -> Option<PatternSet> {
+        let member: Vec<bool> =
+            rules.iter().map(|r| matches!(r.matcher, Matcher::Pattern(_)) && r.region != Region::Anywhere).collect();
+        let members: Vec<usize> = (0..rules.len()).filter(|&r| member[r]).collect();
+        let patterns = members.iter().filter_map(|&r| match &rules[r].matcher {
+            Matcher::Pattern(re) => Some(re.as_str()),
+            _ => None,
+        });
+        let set = RegexSetBuilder::new(patterns).size_limit(file::REGEX_SIZE_LIMIT * members.len().max(1)).build().ok()?;
+        Some(PatternSet { set, members, member })
+    }
+
+    /// Whether rule `r` (an index into the rules) is in the set.
+    pub fn contains(&self, r: usize) -> bool {
+        self.member[r]
+    }
+
+    /// Every rule in the set, with whether its pattern matches `view`.
+    pub fn search<'a>(&'a self, view: &str) -> impl Iterator<Item = (usize, bool)> + 'a {
+        let hits = self.set.matches(view);
+        self.members.iter().enumerate().map(move |(k, &r)| (r, hits.matched(k)))
     }
 }
 
@@ -338,6 +387,30 @@ mod tests {
         for rule in set.rules() {
             assert!(rule.file.starts_with("rules/"), "{}", rule.file);
         }
+    }
+
+    /// One search of the pattern set answers as each pattern would on its own, for every line of
+    /// the seed documents and of the rule examples; and the set follows a change of selection.
+    #[test]
+    fn pattern_set_answers_as_each_pattern() {
+        let set = RuleSet::builtin().unwrap();
+        let patterns = set.pattern_set().expect("the built-in patterns compile as a set");
+        let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
+        let mut texts: Vec<String> = std::fs::read_dir(seeds).unwrap().filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok()).collect();
+        texts.extend(set.rules().iter().flat_map(|r| &r.examples).map(|e| e.input.clone()));
+        let mut searched = 0;
+        for line in texts.iter().flat_map(|t| t.lines()) {
+            let view = crate::canon::view(line, None);
+            for (r, hit) in patterns.search(&view) {
+                let Matcher::Pattern(re) = &set.rules()[r].matcher else { panic!("{} is no pattern rule", set.rules()[r].code) };
+                assert_eq!(hit, re.is_match(&view), "{} on {view:?}", set.rules()[r].code);
+                searched += 1;
+            }
+        }
+        assert!(searched > 10_000, "{searched}");
+        let in_set = |set: &RuleSet| (0..set.rules().len()).filter(|&r| set.pattern_set().unwrap().contains(r)).count();
+        assert!(in_set(&set) > 10);
+        assert_eq!(in_set(&set.select(&["navigation".into()], &[]).unwrap()), 5);
     }
 
     #[test]
