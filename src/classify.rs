@@ -32,7 +32,7 @@ pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Deci
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
     let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v)).unzip();
-    let mut memo = Memo::new(rules, prose, views);
+    let mut memo = Memo::new(rules, prose);
     let facts = Facts::new(views, chars);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
@@ -63,12 +63,10 @@ struct Memo<'a> {
     line_only: Vec<bool>,
     rules: &'a [Rule],
     patterns: Option<&'a PatternSet>,
-    /// The views of the document's lines, for the pattern sets.
-    views: &'a [String],
 }
 
 impl<'a> Memo<'a> {
-    fn new(rules: &'a RuleSet, prose: Vec<bool>, views: &'a [String]) -> Memo<'a> {
+    fn new(rules: &'a RuleSet, prose: Vec<bool>) -> Memo<'a> {
         let line_only: Vec<bool> = rules
             .rules()
             .iter()
@@ -84,7 +82,6 @@ impl<'a> Memo<'a> {
             line_only,
             rules: rules.rules(),
             patterns: rules.pattern_set(),
-            views,
         }
     }
 
@@ -98,11 +95,9 @@ impl<'a> Memo<'a> {
             return answer;
         }
         if let Some(patterns) = self.patterns.filter(|p| p.contains(r)) {
-            // Too long for a rule is no match, as in `matches`.
             let chars = cx.chars(i);
-            for (other, hit) in patterns.search(&self.views[id]) {
-                let fits = self.rules[other].max_chars.is_none_or(|max| chars <= max);
-                self.answers[other * self.lines + id] = Some(hit && fits);
+            for (other, hit) in patterns.search(cx.views[i]) {
+                self.answers[other * self.lines + id] = Some(hit && fits(&self.rules[other], chars));
             }
             return self.answers[r * self.lines + id] == Some(true);
         }
@@ -243,7 +238,7 @@ pub fn undecided<S: AsRef<str>>(lines: &[S]) -> Vec<Decision> {
 
 fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
     let view = cx.views[i];
-    if rule.max_chars.is_some_and(|max| cx.chars(i) > max) {
+    if !fits(rule, cx.chars(i)) {
         return false;
     }
     match &rule.matcher {
@@ -251,6 +246,11 @@ fn matches(rule: &Rule, cx: &Context<'_>, i: usize) -> bool {
         Matcher::Literals(set) => set.contains(view),
         Matcher::Detector(d) => d.matches(cx, i),
     }
+}
+
+/// Whether a line of `chars` characters is short enough for `rule`: too long is no match.
+fn fits(rule: &Rule, chars: usize) -> bool {
+    rule.max_chars.is_none_or(|max| chars <= max)
 }
 
 /// Whether a line reads as prose: long enough, mostly letters, with sentence punctuation.
