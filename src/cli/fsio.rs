@@ -14,6 +14,9 @@ pub(crate) struct Input {
     /// `None` for standard input.
     pub(crate) path: Option<PathBuf>,
     pub(crate) relative: PathBuf,
+    /// Its size when it was found (0 for standard input): what it weighs among the documents in
+    /// flight, without asking the file system again.
+    pub(crate) size: u64,
 }
 
 impl Input {
@@ -94,7 +97,7 @@ pub(crate) fn expand(inputs: &[PathBuf], options: &WalkOptions) -> Expanded {
     let mut found = Expanded::default();
     for input in inputs {
         if input.as_os_str() == "-" {
-            found.inputs.push(Input { path: None, relative: PathBuf::from("stdin.txt") });
+            found.inputs.push(Input { path: None, relative: PathBuf::from("stdin.txt"), size: 0 });
             continue;
         }
         match fs::metadata(input) {
@@ -102,6 +105,7 @@ pub(crate) fn expand(inputs: &[PathBuf], options: &WalkOptions) -> Expanded {
             Ok(m) if m.is_file() => found.inputs.push(Input {
                 path: Some(input.clone()),
                 relative: input.file_name().map_or_else(|| input.clone(), PathBuf::from),
+                size: m.len(),
             }),
             Ok(_) => found.errors.push((input.clone(), Failure::new("not a regular file", "not a regular file or directory"))),
             Err(e) => found.errors.push((input.clone(), Failure::io(&e))),
@@ -156,7 +160,7 @@ fn walk(root: &Path, options: &WalkOptions, found: &mut Expanded) {
                 continue;
             }
             let relative = path.strip_prefix(root).map_or_else(|_| path.clone(), Path::to_path_buf);
-            found.inputs.push(Input { path: Some(path), relative });
+            found.inputs.push(Input { path: Some(path), relative, size: meta.len() });
         } else {
             found.skipped_special += 1;
         }

@@ -51,14 +51,14 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
     for (path, e) in &expanded.errors {
         report_error(&path.display().to_string(), &e.to_string());
     }
-    let total = inputs.iter().map(|i| i.path.as_ref().and_then(|p| fs::metadata(p).ok()).map(|m| m.len())).sum::<Option<u64>>();
+    let total = inputs.iter().map(|i| i.path.as_ref().map(|_| i.size)).sum::<Option<u64>>();
     let mut progress = Progress::new(total);
     let mut report = match &args.report {
         Some(p) => Some(BufWriter::new(fs::File::create(p).map_err(|e| io::Error::other(format!("{}: {e}", p.display())))?)),
         None => None,
     };
     // Not locked once for the run: the records are written on another thread (see below).
-    let mut stdout = BufWriter::with_capacity(1 << 20, io::stdout());
+    let mut stdout = BufWriter::with_capacity(OUT_BUFFER, io::stdout());
     for input in &inputs {
         let name = input.display();
         let reader = match open(input, progress.consumed.clone()) {
@@ -77,7 +77,7 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
                     fs::create_dir_all(parent)?;
                 }
                 let file = fs::File::create(&target).map_err(|e| io::Error::other(format!("{}: {e}", target.display())))?;
-                Some(BufWriter::with_capacity(1 << 20, file))
+                Some(BufWriter::with_capacity(OUT_BUFFER, file))
             }
         };
         let out: &mut (dyn Write + Send) = match file_out.as_mut() {
@@ -111,6 +111,10 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
     progress.finish();
     Ok(if errored { Status::Error } else { Status::Success })
 }
+
+/// Output buffered this much at a time: small records are written together, and a record of this
+/// size or more goes straight to the output instead of being copied into the buffer first.
+const OUT_BUFFER: usize = 256 << 10;
 
 /// Writes a record and its report, or flushes the records when `outcome` is `None` (see
 /// [`parallel::ordered_stream`]). A bad record stops the input unless it is to be written marked.

@@ -159,51 +159,52 @@ fn for_each_document(
     failures: &mut Failures,
     mut each: impl FnMut(&Input, &[u8], Cleaned, &mut Failures) -> Result<()> + Send,
 ) -> Result<()> {
-    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, _: &Cleaned, (): ()| () };
-    for_each_document_with(cleaner, expanded, max_size, failures, after, |input, bytes, cleaned, (), failures| each(input, bytes, cleaned, failures))
+    let after = Steps { prepare: |_: &Input| (), finish: |_: &Input, bytes: Vec<u8>, cleaned: Cleaned, (): ()| (bytes, cleaned) };
+    for_each_document_with(cleaner, expanded, max_size, failures, after, |input, (bytes, cleaned), failures| each(input, &bytes, cleaned, failures))
 }
 
 /// What [`for_each_document_with`] does besides cleaning: `prepare` runs on the calling thread in
 /// input order before the document is cleaned (e.g. to choose and check where it goes), and
 /// `finish` on the worker that cleaned it (e.g. to write it), so that the work done per document
-/// is done on all cores.
+/// is done on all cores. `finish` is given the input's bytes and the cleaned document, and what it
+/// does not return is freed there too, not on the thread that hands results on.
 struct Steps<P, F> {
     prepare: P,
     finish: F,
 }
 
-/// [`for_each_document`] with [`Steps`]: `each` is also given what `finish` returned.
+/// [`for_each_document`] with [`Steps`]: `each` is given what `finish` returned.
 fn for_each_document_with<R: Send, T: Send>(
     cleaner: &Cleaner,
     expanded: &Expanded,
     max_size: u64,
     failures: &mut Failures,
-    steps: Steps<impl FnMut(&Input) -> R, impl Fn(&Input, &Cleaned, R) -> T + Sync>,
-    mut each: impl FnMut(&Input, &[u8], Cleaned, T, &mut Failures) -> Result<()> + Send,
+    steps: Steps<impl FnMut(&Input) -> R, impl Fn(&Input, Vec<u8>, Cleaned, R) -> T + Sync>,
+    mut each: impl FnMut(&Input, T, &mut Failures) -> Result<()> + Send,
 ) -> Result<()> {
     for (path, e) in &expanded.errors {
         failures.add(&path.display().to_string(), e);
     }
     let Steps { mut prepare, finish } = steps;
     // Read and cleaned on all cores, handed to `each` in input order.
-    let size = |(input, _): &(Input, R)| input.path.as_ref().and_then(|p| fs::metadata(p).ok()).map_or(0, |m| m.len());
+    let size = |(input, _): &(Input, R)| input.size;
     let work = |(input, prepared): (Input, R)| {
         let name = input.display();
         let outcome = fsio::read(&input, max_size)
             .and_then(|bytes| cleaner.clean_bytes(&bytes, &name).map(|c| (bytes, c)).map_err(|e| decode_failure(&e)))
             .map(|(bytes, cleaned)| {
-                let finished = finish(&input, &cleaned, prepared);
-                (bytes, cleaned, finished)
+                let warnings = cleaned.report.warnings.iter().filter(|w| w.contains("characters")).cloned().collect();
+                (warnings, finish(&input, bytes, cleaned, prepared))
             });
         (input, name, outcome)
     };
     let mut sink = |(input, name, outcome): (Input, String, Outcome<T>)| -> Result<()> {
         match outcome {
-            Ok((bytes, cleaned, finished)) => {
-                for w in cleaned.report.warnings.iter().filter(|w| w.contains("characters")) {
+            Ok((warnings, finished)) => {
+                for w in warnings {
                     let _ = writeln!(io::stderr(), "zhclean: {name}: warning: {w}");
                 }
-                each(&input, &bytes, cleaned, finished, failures)?
+                each(&input, finished, failures)?
             }
             Err(f) => failures.add(&name, &f),
         }
@@ -215,8 +216,8 @@ fn for_each_document_with<R: Send, T: Send>(
     parallel::ordered_stream(items, size, work, |done| done.map_or(Ok(()), &mut sink))
 }
 
-/// A file read, cleaned and finished, or why not.
-type Outcome<T> = std::result::Result<(Vec<u8>, Cleaned, T), Failure>;
+/// A file read, cleaned and finished (with the removal-share warnings to print), or why not.
+type Outcome<T> = std::result::Result<(Vec<String>, T), Failure>;
 
 /// The output directory, created, and its canonical path; refused when it is an input directory.
 fn prepare_output(dir: &Path, inputs: &[PathBuf]) -> Result<PathBuf> {
@@ -292,37 +293,41 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         Ok(Some((target, diff_path)))
     };
     let write_report = report.is_some();
-    // Done on the workers: the report record serialised, the output (and its diff) written;
-    // `Ok(false)`: the text goes to standard output, in order.
-    let finish = |input: &Input, cleaned: &Cleaned, destination: Destination| {
+    // Done on the workers: the report record serialised, the output (and its diff) written, the
+    // rest of the cleaned document freed; `Ok(Some(text))`: the text goes to standard output, in
+    // order.
+    let finish = |input: &Input, _: Vec<u8>, cleaned: Cleaned, destination: Destination| {
         let record = write_report.then(|| serde_json::to_vec(&cleaned.report));
-        let written = destination.and_then(|targets| {
-            let Some((target, diff_path)) = targets else { return Ok(false) };
-            fsio::write_atomic(&target, cleaned.text.as_bytes()).map_err(|e| (target.clone(), e)).and_then(|()| {
-                let Some(diff_path) = diff_path else { return Ok(()) };
-                let rel = input.relative.display().to_string();
-                fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
-            })
-            .map_err(|(path, e)| Failure::io(&e).context(&format!("writing {}", path.display())))
-            .map(|()| true)
-        });
-        (record, written)
+        let written = match destination {
+            Ok(None) => Ok(Some(cleaned.text)),
+            Ok(Some((target, diff_path))) => fsio::write_atomic(&target, cleaned.text.as_bytes())
+                .map_err(|e| (target.clone(), e))
+                .and_then(|()| {
+                    let Some(diff_path) = diff_path else { return Ok(()) };
+                    let rel = input.relative.display().to_string();
+                    fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
+                })
+                .map_err(|(path, e)| Failure::io(&e).context(&format!("writing {}", path.display())))
+                .map(|()| None),
+            Err(e) => Err(e),
+        };
+        (cleaned.report, record, written)
     };
     let steps = Steps { prepare, finish };
-    for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, _, cleaned, (record, written), failures| {
+    for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, (cleaned, record, written), failures| {
         if let Some(s) = summary.as_mut() {
-            s.add(&cleaned.report);
+            s.add(&cleaned);
         }
         if let (Some(w), Some(record)) = (report.as_mut(), record) {
             w.write_all(&record.map_err(io::Error::other)?)?;
             w.write_all(b"\n")?;
         }
-        kept_whole += usize::from(cleaned.report.kept_whole);
+        kept_whole += usize::from(cleaned.kept_whole);
         match written {
-            Ok(true) => cleaned_files += 1,
-            Ok(false) => {
+            Ok(None) => cleaned_files += 1,
+            Ok(Some(text)) => {
                 cleaned_files += 1;
-                stdout.lock().write_all(cleaned.text.as_bytes())?;
+                stdout.lock().write_all(text.as_bytes())?;
             }
             Err(e) => failures.add(&input.display(), &e),
         }

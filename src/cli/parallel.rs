@@ -16,7 +16,7 @@ pub(crate) fn set_threads(jobs: usize) {
 
 /// Input bytes handed to a worker at once by [`ordered_stream`]: enough that handing out work
 /// costs little next to doing it, little enough that the threads share the work evenly.
-const TASK_BYTES: u64 = 64 << 10;
+const TASK_BYTES: u64 = 256 << 10;
 /// Most input bytes in [`ordered_stream`] that are being cleaned or wait to be handed on (one
 /// larger item goes alone).
 const IN_FLIGHT_BYTES: u64 = 4 << 20;
@@ -39,7 +39,7 @@ where
     T: Send,
     R: Send,
 {
-    let flight = Mutex::new(Flight { bytes: 0, stopped: false });
+    let flight = Mutex::new(Flight { bytes: 0, stopped: false, resume_at: 0 });
     let landed = Condvar::new();
     let lock = || flight.lock().unwrap_or_else(|e| e.into_inner());
     // Tasks handed out so far; the writer has caught up when it has handed on as many.
@@ -56,8 +56,11 @@ where
                 while let Some((results, bytes)) = held.remove(&next) {
                     results.into_iter().try_for_each(|r| sink(Some(r)))?;
                     next += 1;
-                    lock().bytes -= bytes;
-                    landed.notify_all();
+                    let mut f = lock();
+                    f.bytes -= bytes;
+                    if f.bytes <= f.resume_at {
+                        landed.notify_all();
+                    }
                 }
                 if next == dispatched.load(Ordering::Acquire) {
                     sink(None)?;
@@ -77,8 +80,14 @@ where
         rayon::in_place_scope(|scope| {
             let dispatch = |chunk: Vec<T>, bytes: u64| {
                 let mut f = lock();
-                while !f.stopped && f.bytes > 0 && f.bytes + bytes > IN_FLIGHT_BYTES {
-                    f = landed.wait(f).unwrap_or_else(|e| e.into_inner());
+                if f.bytes > 0 && f.bytes + bytes > IN_FLIGHT_BYTES {
+                    // Woken once half the room is free, not at every result handed on: the
+                    // reader then hands out several tasks in a row, and the threads switch less.
+                    f.resume_at = IN_FLIGHT_BYTES.saturating_sub(bytes).min(IN_FLIGHT_BYTES / 2);
+                    while !f.stopped && f.bytes > f.resume_at {
+                        f = landed.wait(f).unwrap_or_else(|e| e.into_inner());
+                    }
+                    f.resume_at = 0;
                 }
                 if f.stopped {
                     return false;
@@ -123,10 +132,12 @@ where
     })
 }
 
-/// Input bytes of [`ordered_stream`] in flight, and whether the writer has stopped.
+/// Input bytes of [`ordered_stream`] in flight, whether the writer has stopped, and at how many
+/// bytes in flight the waiting reader is to be woken.
 struct Flight {
     bytes: u64,
     stopped: bool,
+    resume_at: u64,
 }
 
 #[cfg(test)]
