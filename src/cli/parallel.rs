@@ -28,7 +28,8 @@ const IN_FLIGHT_BYTES: u64 = 4 << 20;
 /// `bool` of an item: a consumer that waits for output before writing more input is never left
 /// waiting). Memory is bounded by `IN_FLIGHT_BYTES` of input being cleaned or held, whatever the
 /// input size. `sink(None)` says that every item read so far has been handed on: the time to
-/// flush output. Stops at the first error of the input or of `sink`.
+/// flush output. Stops at the first error of the input or of `sink`; a panic of `work` stops the
+/// reading and reaches the caller.
 pub(crate) fn ordered_stream<T, R>(
     items: impl Iterator<Item = io::Result<(T, bool)>>,
     weight: impl Fn(&T) -> u64,
@@ -96,8 +97,19 @@ where
                 drop(f);
                 let task = dispatched.fetch_add(1, Ordering::Release);
                 let (done, work) = (done.clone(), &work);
-                // The writer has gone only after an error of its own, which is what is returned.
-                let run = move || drop(done.send((task, chunk.into_iter().map(work).collect(), bytes)));
+                let run = move || {
+                    let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| chunk.into_iter().map(work).collect()));
+                    match results {
+                        // The writer has gone only after an error of its own, which is what is returned.
+                        Ok(results) => drop(done.send((task, results, bytes))),
+                        // The reader must not wait for the room this lost result would have freed.
+                        Err(panic) => {
+                            lock().stopped = true;
+                            landed.notify_all();
+                            std::panic::resume_unwind(panic);
+                        }
+                    }
+                };
                 if bytes > IN_FLIGHT_BYTES {
                     // Alone in flight, so the workers would wait anyway; cleaned here, every such
                     // item on the same thread, the memory of one serves the next.
@@ -192,6 +204,12 @@ mod tests {
         let run = std::panic::catch_unwind(|| {
             let items = (0..1000u64).map(|i| Ok((i, true)));
             ordered_stream(items, |_| 100, |i| if i == 500 { panic!("lost") } else { i }, |_| Ok(()))
+        });
+        assert!(run.is_err());
+        // Also when the reader is waiting for room that the lost result would have freed.
+        let run = std::panic::catch_unwind(|| {
+            let items = (0..1000u64).map(|i| Ok((i, true)));
+            ordered_stream(items, |_| IN_FLIGHT_BYTES / 3, |i| if i == 5 { panic!("lost") } else { i }, |_| Ok(()))
         });
         assert!(run.is_err());
     }
