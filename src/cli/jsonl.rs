@@ -29,17 +29,31 @@ use super::fsio::Input;
 use super::progress::{Counting, Progress};
 use super::{parallel, report_error, Status};
 
-/// One record as read: its line number in its input and its bytes (without the line break).
-struct Line {
-    number: u64,
+/// Whole lines of one input as read: the number of the first, and their bytes with their line
+/// breaks (the input's last line may have none).
+struct Block {
+    first: u64,
     bytes: Vec<u8>,
+}
+
+/// What became of the records of a block: their output lines one after another, their report
+/// lines one after another, and an outcome for each record.
+#[derive(Default)]
+struct Done {
+    records: Vec<u8>,
+    reports: Vec<u8>,
+    outcomes: Vec<Outcome>,
 }
 
 /// What became of a record.
 struct Outcome {
-    /// The record to write (cleaned, or unchanged when its text field could not be cleaned).
-    record: Option<Vec<u8>>,
-    report: Option<Vec<u8>>,
+    /// Where its output line ends in `Done::records`, and its report line in `Done::reports`
+    /// (where the previous one ends when it has none).
+    record_end: usize,
+    report_end: usize,
+    /// Whether a record was written (cleaned, or unchanged when its text field could not be
+    /// cleaned).
+    written: bool,
     text_bytes: u64,
     error: Option<String>,
 }
@@ -87,10 +101,10 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
         // Written in input order on a thread of its own, so that the workers do not wait for
         // the writing, and flushed whenever the output has caught up with the input.
         let result = parallel::ordered_stream(
-            lines(reader),
-            |l: &Line| l.bytes.len() as u64,
-            |l| clean_record(cleaner, args, &name, l),
-            |o| write_outcome(o, &mut *out, report.as_mut(), &mut progress, &name, args.on_error),
+            blocks(reader),
+            |b: &Block| b.bytes.len() as u64,
+            |b| clean_block(cleaner, args, &name, b),
+            |d| write_done(d, &mut *out, report.as_mut(), &mut progress, &name, args.on_error),
         );
         if let Err(e) = result {
             // Write errors on standard output end the run; read errors end this input.
@@ -112,35 +126,38 @@ pub(crate) fn clean(args: &CleanArgs, cleaner: &Cleaner, excludes: &Excludes) ->
     Ok(if errored { Status::Error } else { Status::Success })
 }
 
-/// Output buffered this much at a time: small records are written together, and a record of this
-/// size or more goes straight to the output instead of being copied into the buffer first.
-const OUT_BUFFER: usize = 256 << 10;
+/// Output buffered this much at a time: the records of small blocks are written together, and a
+/// block's records of this size or more go straight to the output instead of being copied into
+/// the buffer first.
+const OUT_BUFFER: usize = 64 << 10;
 
-/// Writes a record and its report, or flushes the records when `outcome` is `None` (see
-/// [`parallel::ordered_stream`]). A bad record stops the input unless it is to be written marked.
-fn write_outcome(
-    outcome: Option<Outcome>,
+/// Writes the records of a block and their reports, or flushes the records when `done` is `None`
+/// (see [`parallel::ordered_stream`]). A bad record stops the input, after the records before it,
+/// unless it is to be written marked.
+fn write_done(
+    done: Option<Done>,
     out: &mut (dyn Write + Send),
     report: Option<&mut BufWriter<fs::File>>,
     progress: &mut Progress,
     name: &str,
     on_error: OnError,
 ) -> io::Result<()> {
-    let Some(o) = outcome else { return out.flush() };
-    if let Some(e) = &o.error {
-        if on_error == OnError::Fail {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)")));
-        }
+    let Some(done) = done else { return out.flush() };
+    let stop = if on_error == OnError::Fail { done.outcomes.iter().position(|o| o.error.is_some()) } else { None };
+    let written = &done.outcomes[..stop.unwrap_or(done.outcomes.len())];
+    for e in written.iter().filter_map(|o| o.error.as_ref()) {
         report_error(name, &format!("{e}; written marked as an error"));
     }
-    if let Some(r) = &o.record {
-        out.write_all(r)?;
+    let (record_end, report_end) = written.last().map_or((0, 0), |o| (o.record_end, o.report_end));
+    out.write_all(&done.records[..record_end])?;
+    if let Some(w) = report {
+        w.write_all(&done.reports[..report_end])?;
     }
-    if let (Some(w), Some(r)) = (report, &o.report) {
-        w.write_all(r)?;
+    progress.add(written.iter().filter(|o| o.written).count() as u64, written.iter().map(|o| o.text_bytes).sum());
+    match stop.and_then(|k| done.outcomes[k].error.as_ref()) {
+        Some(e) => Err(io::Error::new(io::ErrorKind::InvalidData, format!("{e}; input stopped here (--on-error mark passes bad records through)"))),
+        None => Ok(()),
     }
-    progress.add(u64::from(o.record.is_some()), o.text_bytes);
-    Ok(())
 }
 
 /// Opens an input, decompressing gzip (also multi-member) and zstd, recognised by their magic
@@ -180,88 +197,152 @@ impl<R: Read + Send> Source for BufReader<R> {
     }
 }
 
-/// The non-blank lines of a reader, numbered from 1, each with whether more input is at hand.
-fn lines(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Line, bool)>> {
-    let mut number = 0;
-    std::iter::from_fn(move || loop {
-        let mut bytes = Vec::new();
-        match reader.read_until(b'\n', &mut bytes) {
-            Ok(0) => return None,
-            Ok(_) => {
-                number += 1;
-                while bytes.last().is_some_and(|b| matches!(b, b'\n' | b'\r')) {
-                    bytes.pop();
-                }
-                if bytes.iter().all(u8::is_ascii_whitespace) {
-                    continue;
-                }
-                return Some(Ok((Line { number, bytes }, reader.at_hand())));
-            }
-            Err(e) => return Some(Err(e)),
+/// Bytes of whole lines in a [`Block`] (a longer line goes alone): each block is a task of its
+/// own for the workers, and its records are written out at once.
+const BLOCK_BYTES: usize = 256 << 10;
+
+/// A reader's lines in blocks of whole lines, `BLOCK_BYTES` each or fewer when no more input is
+/// at hand; each with whether more is at hand. Records are copied out of the reader's buffer a
+/// block at a time, not line by line.
+fn blocks(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Block, bool)>> {
+    let size = BLOCK_BYTES;
+    let mut first = 1;
+    let mut failed = None;
+    std::iter::from_fn(move || {
+        if let Some(e) = failed.take() {
+            return Some(Err(e));
         }
+        let mut bytes = Vec::new();
+        loop {
+            let buf = match reader.fill_buf() {
+                Ok(buf) => buf,
+                // The whole lines read before the error are cleaned; the error ends the input
+                // after them.
+                Err(e) => {
+                    bytes.truncate(memchr::memrchr(b'\n', &bytes).map_or(0, |i| i + 1));
+                    if bytes.is_empty() {
+                        return Some(Err(e));
+                    }
+                    failed = Some(e);
+                    break;
+                }
+            };
+            if buf.is_empty() {
+                break;
+            }
+            // Whole lines up to the block's size, and at least the rest of the line begun.
+            let room = size.saturating_sub(bytes.len()).min(buf.len());
+            let end = memchr::memrchr(b'\n', &buf[..room]).or_else(|| memchr::memchr(b'\n', &buf[room..]).map(|i| room + i));
+            let take = end.map_or(buf.len(), |i| i + 1);
+            bytes.extend_from_slice(&buf[..take]);
+            reader.consume(take);
+            if bytes.ends_with(b"\n") && (bytes.len() >= size || !reader.at_hand()) {
+                break;
+            }
+        }
+        if bytes.is_empty() {
+            return None;
+        }
+        let block = Block { first, bytes };
+        first += memchr::memchr_iter(b'\n', &block.bytes).count() as u64;
+        Some(Ok((block, reader.at_hand())))
     })
 }
 
-fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, line: Line) -> Outcome {
-    let Line { number, bytes } = line;
-    // A bad record: under `--on-error mark` it is written with the error under the report field
-    // (the record itself, as a string, when it is not an object).
-    let bad = |message: String, fields: Option<Map<String, Value>>, raw: Option<&[u8]>| {
-        let message = format!("line {number}: {message}");
-        let record = (args.on_error == OnError::Mark).then(|| {
-            let mut error = Map::new();
-            error.insert("error".to_owned(), Value::String(message.clone()));
-            if let Some(raw) = raw {
-                error.insert("record".to_owned(), Value::String(String::from_utf8_lossy(raw).into_owned()));
+/// Cleans the records of a block: every line but blank ones, numbered from the block's first.
+fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) -> Done {
+    let mut done = Done { records: Vec::with_capacity(block.bytes.len() + 1024), ..Done::default() };
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', &block.bytes).chain((!block.bytes.ends_with(b"\n")).then_some(block.bytes.len()));
+    for (number, end) in (block.first..).zip(ends) {
+        let mut line = &block.bytes[start..end];
+        start = end + 1;
+        while let [rest @ .., b'\r'] = line {
+            line = rest;
+        }
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let outcome = clean_record(cleaner, args, name, number, line, &mut done);
+        done.outcomes.push(outcome);
+    }
+    done
+}
+
+/// Cleans the record on line `number` into `done`: its output line and its report line, or for a
+/// bad record under `--on-error mark`, the record written with the error under the report field
+/// (the record itself, as a string, when it is not an object).
+fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], done: &mut Done) -> Outcome {
+    let (record_start, report_start) = (done.records.len(), done.reports.len());
+    let (written, text_bytes, error) = match clean_into(cleaner, args, name, number, bytes, done) {
+        Ok(text_bytes) => (true, text_bytes, None),
+        Err(Bad { message, fields, raw }) => {
+            done.records.truncate(record_start);
+            done.reports.truncate(report_start);
+            let message = format!("line {number}: {message}");
+            let mark = args.on_error == OnError::Mark;
+            if mark {
+                let mut error = Map::new();
+                error.insert("error".to_owned(), Value::String(message.clone()));
+                if raw {
+                    error.insert("record".to_owned(), Value::String(String::from_utf8_lossy(bytes).into_owned()));
+                }
+                let mut record = fields.unwrap_or_default();
+                record.insert(args.report_field.clone(), Value::Object(error));
+                if serde_json::to_writer(&mut done.records, &record).is_err() {
+                    done.records.truncate(record_start);
+                }
+                done.records.push(b'\n');
             }
-            let mut record = fields.unwrap_or_default();
-            record.insert(args.report_field.clone(), Value::Object(error));
-            let mut out = serde_json::to_vec(&record).unwrap_or_default();
-            out.push(b'\n');
-            out
-        });
-        Outcome { record, report: None, text_bytes: 0, error: Some(message) }
+            (mark, 0, Some(message))
+        }
     };
+    Outcome { record_end: done.records.len(), report_end: done.reports.len(), written, text_bytes, error }
+}
+
+/// Why a record could not be cleaned, with its fields when it is a JSON object, and whether the
+/// record itself goes with the error.
+struct Bad {
+    message: String,
+    fields: Option<Map<String, Value>>,
+    raw: bool,
+}
+
+/// [`clean_record`] of a good record; the bytes of its text field.
+fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], done: &mut Done) -> Result<u64, Bad> {
     // serde_json checks UTF-8 string by string with the standard library; one SIMD check of the
     // record first is faster. Invalid records still go through `from_slice`, for its error.
-    let parsed = match simdutf8::basic::from_utf8(&bytes) {
+    let parsed = match simdutf8::basic::from_utf8(bytes) {
         Ok(s) => serde_json::from_str(s),
-        Err(_) => serde_json::from_slice(&bytes),
+        Err(_) => serde_json::from_slice(bytes),
     };
-    let mut record: Map<String, Value> = match parsed {
-        Ok(r) => r,
-        Err(e) => return bad(format!("not a JSON object ({e})"), None, Some(&bytes)),
-    };
-    // Records can be megabytes: what is no longer needed goes before the next copy is made.
-    let record_len = bytes.len();
-    drop(bytes);
+    let mut record: Map<String, Value> =
+        parsed.map_err(|e| Bad { message: format!("not a JSON object ({e})"), fields: None, raw: true })?;
     let path = match &args.id_field {
         None => format!("{name}:{number}"),
         Some(field) => match record.get(field) {
             Some(Value::String(s)) => s.clone(),
             Some(v) if !v.is_null() => v.to_string(),
-            _ => return bad(format!("no field `{field}` (--id-field)"), Some(record), None),
+            _ => return Err(Bad { message: format!("no field `{field}` (--id-field)"), fields: Some(record), raw: false }),
         },
     };
     let text = match record.get_mut(&args.text_field) {
         Some(Value::String(s)) => std::mem::take(s),
-        _ => return bad(format!("no string field `{}`", args.text_field), Some(record), None),
+        _ => return Err(Bad { message: format!("no string field `{}`", args.text_field), fields: Some(record), raw: false }),
     };
     let text_bytes = text.len() as u64;
     let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(text, &path);
-    let mut report_line = None;
     if args.report.is_some() {
-        let mut r = serde_json::to_vec(&report).unwrap_or_default();
-        r.push(b'\n');
-        report_line = Some(r);
+        let start = done.reports.len();
+        if serde_json::to_writer(&mut done.reports, &report).is_err() {
+            done.reports.truncate(start);
+        }
+        done.reports.push(b'\n');
     }
     record.insert(args.text_field.clone(), Value::String(cleaned));
-    let mut out = Vec::with_capacity(record_len + 256);
-    if let Err(e) = write_record(&mut out, &record, &args.report_field, &report) {
-        return bad(e.to_string(), None, None);
-    }
-    out.push(b'\n');
-    Outcome { record: Some(out), report: report_line, text_bytes, error: None }
+    write_record(&mut done.records, &record, &args.report_field, &report).map_err(|e| Bad { message: e.to_string(), fields: None, raw: false })?;
+    done.records.push(b'\n');
+    Ok(text_bytes)
 }
 
 /// `record` as compact JSON with `report` under `report_field`: in that field's place if the

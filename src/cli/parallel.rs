@@ -16,7 +16,7 @@ pub(crate) fn set_threads(jobs: usize) {
 
 /// Input bytes handed to a worker at once by [`ordered_stream`]: enough that handing out work
 /// costs little next to doing it, little enough that the threads share the work evenly.
-const TASK_BYTES: u64 = 256 << 10;
+const TASK_BYTES: u64 = 64 << 10;
 /// Most input bytes in [`ordered_stream`] that are being cleaned or wait to be handed on (one
 /// larger item goes alone).
 const IN_FLIGHT_BYTES: u64 = 4 << 20;

@@ -106,6 +106,28 @@ fn same_output_on_one_thread_and_many_and_compressed() {
     }
 }
 
+#[test]
+fn a_truncated_shard_keeps_every_record_before_the_damage() {
+    let plain = records(30);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(plain.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    let cut = &gz[..gz.len() * 2 / 3];
+    let dir = tempfile::tempdir().unwrap();
+    let shard = dir.path().join("cut.jsonl.gz");
+    fs::write(&shard, cut).unwrap();
+    let o = zhclean(&["clean", "--jsonl", "--text-field", "body", &shard.display().to_string()], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cut.jsonl.gz: "), "{}", String::from_utf8_lossy(&o.stderr));
+    // Every whole record the decompressor gave out before the error is cleaned and written.
+    let mut decoder = flate2::read::GzDecoder::new(cut);
+    let mut readable = Vec::new();
+    let _ = std::io::Read::read_to_end(&mut decoder, &mut readable);
+    let whole = readable.iter().filter(|&&b| b == b'\n').count();
+    assert!(whole > 0);
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), whole);
+}
+
 const BAD: &str = "{\"text\":\"來源:新華網\\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\"}\nnot json\n\n{\"id\":2}\n";
 const CLEANED: &str = "{\"text\":\"党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\\n\",\"zhclean\":{";
 
