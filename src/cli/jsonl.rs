@@ -205,7 +205,6 @@ const BLOCK_BYTES: usize = 256 << 10;
 /// at hand; each with whether more is at hand. Records are copied out of the reader's buffer a
 /// block at a time, not line by line.
 fn blocks(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Block, bool)>> {
-    let size = BLOCK_BYTES;
     let mut first = 1;
     let mut failed = None;
     std::iter::from_fn(move || {
@@ -231,12 +230,12 @@ fn blocks(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Block
                 break;
             }
             // Whole lines up to the block's size, and at least the rest of the line begun.
-            let room = size.saturating_sub(bytes.len()).min(buf.len());
+            let room = BLOCK_BYTES.saturating_sub(bytes.len()).min(buf.len());
             let end = memchr::memrchr(b'\n', &buf[..room]).or_else(|| memchr::memchr(b'\n', &buf[room..]).map(|i| room + i));
             let take = end.map_or(buf.len(), |i| i + 1);
             bytes.extend_from_slice(&buf[..take]);
             reader.consume(take);
-            if bytes.ends_with(b"\n") && (bytes.len() >= size || !reader.at_hand()) {
+            if bytes.ends_with(b"\n") && (bytes.len() >= BLOCK_BYTES || !reader.at_hand()) {
                 break;
             }
         }

@@ -314,15 +314,15 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         (cleaned.report, record, written)
     };
     let steps = Steps { prepare, finish };
-    for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, (cleaned, record, written), failures| {
+    for_each_document_with(&cleaner, &expanded, args.walk.max_size, &mut failures, steps, |input, (cleaned_report, record, written), failures| {
         if let Some(s) = summary.as_mut() {
-            s.add(&cleaned);
+            s.add(&cleaned_report);
         }
         if let (Some(w), Some(record)) = (report.as_mut(), record) {
             w.write_all(&record.map_err(io::Error::other)?)?;
             w.write_all(b"\n")?;
         }
-        kept_whole += usize::from(cleaned.kept_whole);
+        kept_whole += usize::from(cleaned_report.kept_whole);
         match written {
             Ok(None) => cleaned_files += 1,
             Ok(Some(text)) => {
