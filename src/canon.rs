@@ -110,8 +110,9 @@ enum Scan {
 
 /// Whether `normalise_chars` changes anything (a CR, a line separator, a removed character or a
 /// full-width letter or digit occurs) and, if not, whether the text is trivially NFC; one pass,
-/// passing over CJK ideographs whole.
+/// passing over runs of three-byte characters that need nothing (most Chinese text) whole.
 fn scan_chars(text: &str) -> Scan {
+    static CLEAN: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| !needs_work(c) && is_nfc_starter(c)));
     let bytes = text.as_bytes();
     let mut in_nfc = true;
     let mut i = 0;
@@ -122,16 +123,19 @@ fn scan_chars(text: &str) -> Scan {
                 return Scan::NeedsWork;
             }
             i += 1;
-        } else if cjk_ideograph_at(bytes, i) {
-            i = skip_ideographs(bytes, i + 3);
-        } else {
-            let Some(c) = text[i..].chars().next() else { break };
-            if needs_work(c) {
-                return Scan::NeedsWork;
-            }
-            in_nfc &= is_nfc_starter(c);
-            i += c.len_utf8();
+            continue;
         }
+        let next = skip_set(bytes, i, &CLEAN);
+        if next > i {
+            i = next;
+            continue;
+        }
+        let (c, width) = char_at(bytes, i);
+        if needs_work(c) {
+            return Scan::NeedsWork;
+        }
+        in_nfc &= is_nfc_starter(c);
+        i += width;
     }
     Scan::Clean { in_nfc }
 }
@@ -384,46 +388,46 @@ pub(crate) fn char_at(bytes: &[u8], i: usize) -> (char, usize) {
 /// taken straight from its bytes: the word is `cp >> 6` (the low bits of `b0` and `b1`), the bit
 /// `cp & 63` (those of `b2`), so nothing is decoded.
 #[inline(always)]
-pub(crate) fn bmp_bit(set: &[u64; 1024], b0: u8, b1: u8, b2: u8) -> bool {
+pub(crate) fn bmp_bit(set: &BmpSet, b0: u8, b1: u8, b2: u8) -> bool {
     set[usize::from(b0 & 0x0F) << 6 | usize::from(b1 & 0x3F)] >> (b2 & 0x3F) & 1 == 1
 }
 
-/// Whether the character at byte `i` of UTF-8 text is a CJK Unified Ideograph (U+4E00..U+9FFF),
-/// which the scans here pass over whole.
-pub(crate) fn cjk_ideograph_at(bytes: &[u8], i: usize) -> bool {
-    ideograph_lead(bytes[i], bytes.get(i + 1).copied().unwrap_or(0))
+/// A set of three-byte characters (U+0800..U+FFFF): a bitset over the BMP, tested with
+/// [`bmp_bit`] straight from the bytes.
+pub(crate) type BmpSet = [u64; 1024];
+
+/// The three-byte characters for which `keep` holds.
+pub(crate) fn bmp_set(keep: impl Fn(char) -> bool) -> Box<BmpSet> {
+    let mut set = Box::new([0u64; 1024]);
+    for c in ('\u{800}'..='\u{FFFF}').filter(|&c| keep(c)) {
+        set[c as usize >> 6] |= 1 << (c as usize & 63);
+    }
+    set
 }
 
-/// Whether a character whose UTF-8 begins `b0 b1` is a CJK Unified Ideograph. A three-byte
-/// character's code point without its low six bits is given by its first two bytes; one test of
-/// it, without branches: where ideographs and other characters alternate, as in any Chinese
-/// text, a branch on the lead byte (E4 starts both) is mispredicted again and again.
-fn ideograph_lead(b0: u8, b1: u8) -> bool {
-    let high = u32::from(b0 & 0x0F) << 6 | u32::from(b1 & 0x3F);
-    (b0 >> 4 == 0xE) & (high.wrapping_sub(0x4E00 >> 6) <= (0x9FFF - 0x4E00) >> 6)
-}
-
-/// The first byte from `i` on that does not start a CJK Unified Ideograph, or the length: a run of
-/// ideographs is passed over three bytes at a time, without bounds checks.
-pub(crate) fn skip_ideographs(bytes: &[u8], i: usize) -> usize {
-    i + 3 * bytes[i..].as_chunks::<3>().0.iter().take_while(|&&[b0, b1, _]| ideograph_lead(b0, b1)).count()
+/// The first byte from `i` on that does not start a three-byte character of `set`, or the length:
+/// the characters are passed over three bytes at a time, without decoding them.
+#[inline(always)]
+pub(crate) fn skip_set(bytes: &[u8], i: usize, set: &BmpSet) -> usize {
+    i + 3 * bytes[i..].as_chunks::<3>().0.iter().take_while(|&&[b0, b1, b2]| b0 & 0xF0 == 0xE0 && bmp_bit(set, b0, b1, b2)).count()
 }
 
 /// Whether every character of `text` is one of [`is_nfc_starter`] (so the text is in NFC).
 fn all_nfc_starters(text: &str) -> bool {
+    static STARTERS: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(is_nfc_starter));
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] < 0x80 {
-            i += 1;
-        } else if cjk_ideograph_at(bytes, i) {
-            i = skip_ideographs(bytes, i + 3);
-        } else {
-            match text[i..].chars().next() {
-                Some(c) if is_nfc_starter(c) => i += c.len_utf8(),
-                _ => return false,
-            }
+        let next = skip_set(bytes, i, &STARTERS);
+        if next > i {
+            i = next;
+            continue;
         }
+        let (c, width) = char_at(bytes, i);
+        if !is_nfc_starter(c) {
+            return false;
+        }
+        i += width;
     }
     true
 }
@@ -449,26 +453,27 @@ pub fn view(line: &str, t2s: Option<&Converter>) -> String {
 }
 
 /// Appends the view of `line` to `out` when every character of it folds without the normaliser;
-/// `false` (and `out` unfinished) otherwise. CJK Unified Ideographs, most of the text, are copied
-/// as they are.
+/// `false` (and `out` unfinished) otherwise. Runs of three-byte characters that are their own
+/// view (CJK ideographs and most Chinese punctuation: most of the text) are copied as they are.
 fn fold_simple(line: &str, out: &mut String) -> bool {
+    static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simple_char(c) == Some(c) && !c.is_whitespace()));
     let bytes = line.as_bytes();
     let mut fold = Fold::default();
-    // `line[ideographs..i]` is a run of ideographs not yet copied.
-    let (mut i, mut ideographs) = (0, 0);
-    while i < bytes.len() {
-        if cjk_ideograph_at(bytes, i) {
-            i = skip_ideographs(bytes, i + 3);
-            continue;
+    // `line[copied..i]` is a run of such characters not yet copied.
+    let (mut i, mut copied) = (0, 0);
+    loop {
+        i = skip_set(bytes, i, &OWN_VIEW);
+        if i == bytes.len() {
+            break;
         }
-        fold.push_ideographs(out, &line[ideographs..i]);
-        let Some(c) = line[i..].chars().next() else { break };
+        fold.push_run(out, &line[copied..i]);
+        let (c, width) = char_at(bytes, i);
         let Some(folded) = nfkc_simple_char(c) else { return false };
         fold.push(out, folded);
-        i += c.len_utf8();
-        ideographs = i;
+        i += width;
+        copied = i;
     }
-    fold.push_ideographs(out, &line[ideographs..]);
+    fold.push_run(out, &line[copied..]);
     true
 }
 
@@ -481,8 +486,8 @@ struct Fold {
 }
 
 impl Fold {
-    /// Appends a run of CJK ideographs (none is whitespace or alphanumeric ASCII).
-    fn push_ideographs(&mut self, out: &mut String, run: &str) {
+    /// Appends a run of characters none of which is whitespace or alphanumeric ASCII.
+    fn push_run(&mut self, out: &mut String, run: &str) {
         if !run.is_empty() {
             out.push_str(run);
             self.pending_space = false;
@@ -671,10 +676,6 @@ mod tests {
     fn nfc_starters_found_byte_by_byte() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             assert_eq!(all_nfc_starters(&format!("中{c}a")), is_nfc_starter(c), "U+{:04X}", c as u32);
-            assert_eq!(cjk_ideograph_at(c.to_string().as_bytes(), 0), ('\u{4E00}'..='\u{9FFF}').contains(&c));
-            let run = format!("中文{c}中");
-            let ideograph = ('\u{4E00}'..='\u{9FFF}').contains(&c);
-            assert_eq!(skip_ideographs(run.as_bytes(), 0), if ideograph { run.len() } else { 6 }, "U+{:04X}", c as u32);
         }
     }
 
@@ -683,6 +684,24 @@ mod tests {
         for text in ["", "x", "\n", "\r", "\r\n", "a\r\nb", "a\rb\r", "a\u{2028}b\u{2029}", "a\n\n", "中\u{2026}\r\r\n\u{2028}"] {
             let lines = split_lines(text);
             assert_eq!(line_count(text), lines.len() - usize::from(lines.last() == Some(&"")), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn runs_fold_like_single_characters() {
+        let by_chars = |line: &str| {
+            let (mut out, mut fold) = (String::new(), Fold::default());
+            for c in line.chars() {
+                fold.push(&mut out, nfkc_simple_char(c)?);
+            }
+            Some(out)
+        };
+        for c in (0..=0xFFFFu32).filter_map(char::from_u32) {
+            for line in [format!("中{c}a {c}1"), format!("{c}{c} 中"), format!("1 {c}")] {
+                let mut out = String::new();
+                let runs = fold_simple(&line, &mut out).then_some(out);
+                assert_eq!(runs, by_chars(&line), "U+{:04X}", c as u32);
+            }
         }
     }
 

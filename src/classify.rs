@@ -296,14 +296,8 @@ fn read_chars(view: &str) -> (bool, usize) {
     let mut i = 0;
     while i < bytes.len() {
         chars += 1;
-        // CJK ideographs, most of the text, are letters.
-        if crate::canon::cjk_ideograph_at(bytes, i) {
-            letters += 1;
-            i += 3;
-            continue;
-        }
-        let Some(c) = view[i..].chars().next() else { break };
-        i += c.len_utf8();
+        let (c, width) = crate::canon::char_at(bytes, i);
+        i += width;
         if is_letter(c) {
             letters += 1;
         } else if matches!(c, '。' | ';') {

@@ -174,12 +174,12 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
 fn scan_run(bytes: &[u8], mut i: usize, common: &[u64; 1024]) -> (usize, usize, usize) {
     let (mut n, mut common_chars) = (0usize, 0usize);
     loop {
-        // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text), looked up without
-        // decoding. Those that start with E2 or EF, among them the ones that end a run (U+2028,
-        // U+2029, U+FFFD), are left to the case below.
+        // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text, punctuation too),
+        // looked up without decoding; the three that end a run (U+2028, U+2029, U+FFFD) are
+        // left to the case below.
         let mut taken = 0;
         for &[b0, b1, b2] in bytes[i..].as_chunks::<3>().0 {
-            if b0 & 0xF0 != 0xE0 || b0 == 0xE2 || b0 == 0xEF {
+            if b0 & 0xF0 != 0xE0 || ends_run(b0, b1, b2) {
                 break;
             }
             common_chars += usize::from(bmp_bit(common, b0, b1, b2));
@@ -199,6 +199,13 @@ fn scan_run(bytes: &[u8], mut i: usize, common: &[u64; 1024]) -> (usize, usize, 
         i += width;
     }
     (i, n, common_chars)
+}
+
+/// Whether `b0 b1 b2` is U+2028 or U+2029 (E2 80 A8/A9) or U+FFFD (EF BF BD): the three-byte
+/// characters not [`in_run`].
+#[inline(always)]
+fn ends_run(b0: u8, b1: u8, b2: u8) -> bool {
+    (b0 == 0xE2 && b1 == 0x80 && b2 & 0xFE == 0xA8) || (b0 == 0xEF && b1 == 0xBF && b2 == 0xBD)
 }
 
 /// The first byte of `bytes` from `i` on that is not ASCII, or the length: eight bytes at a time.

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Deserialize;
 
+use crate::canon::{bmp_set, char_at, skip_set, BmpSet};
+
 /// The gazetteer of Chinese administrative divisions (`rules/places.txt`, CC0).
 static PLACES: LazyLock<Gazetteer> = LazyLock::new(|| {
     Gazetteer::new(include_str!("../../rules/places.txt").lines().filter(|l| !l.is_empty() && !l.starts_with('#')))
@@ -447,22 +449,35 @@ fn in_run(cx: &Context<'_>, i: usize, min_run: usize, is: impl Fn(usize) -> bool
     before + after + 1 >= min_run
 }
 
-/// The non-empty items of `line` between separators. `is_separator` is asked about every
-/// character but the CJK Unified Ideographs, which are never separators.
-fn items<'a>(line: &'a str, is_separator: impl Fn(char) -> bool + 'a) -> impl Iterator<Item = &'a str> + 'a {
+/// What separates list items: a predicate, and the three-byte characters that are no separator,
+/// which [`items`] passes over without decoding them.
+struct Separators {
+    is: fn(char) -> bool,
+    others: Box<BmpSet>,
+}
+
+impl Separators {
+    fn new(is: fn(char) -> bool) -> Separators {
+        Separators { is, others: bmp_set(|c| !is(c)) }
+    }
+}
+
+/// The non-empty items of `line` between separators.
+fn items<'a>(line: &'a str, separators: &'a Separators) -> impl Iterator<Item = &'a str> + 'a {
     let bytes = line.as_bytes();
     let mut i = 0;
     let mut start = 0;
     std::iter::from_fn(move || {
         while i < bytes.len() {
-            if crate::canon::cjk_ideograph_at(bytes, i) {
-                i = crate::canon::skip_ideographs(bytes, i + 3);
+            let next = skip_set(bytes, i, &separators.others);
+            if next > i {
+                i = next;
                 continue;
             }
-            let c = line[i..].chars().next()?;
+            let (c, width) = char_at(bytes, i);
             let at = i;
-            i += c.len_utf8();
-            if is_separator(c) {
+            i += width;
+            if (separators.is)(c) {
                 let item = &line[start..at];
                 start = i;
                 if !item.is_empty() {
@@ -495,7 +510,10 @@ fn is_link_list(line: &str, p: &LinkList) -> bool {
 
 fn is_place_list(line: &str, p: &PlaceList) -> bool {
     let (mut n, mut places) = (0usize, 0usize);
-    for item in items(line, |c| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()) {
+    static SEPARATORS: LazyLock<Separators> = LazyLock::new(|| {
+        Separators::new(|c| matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace())
+    });
+    for item in items(line, &SEPARATORS) {
         n += 1;
         places += usize::from(PLACES.contains(item));
     }
@@ -562,9 +580,10 @@ mod tests {
     #[test]
     fn items_split_like_str_split() {
         let sep = |c: char| matches!(c, '|' | '，' | '·') || c.is_whitespace();
-        for line in ["", "|", "a|b", "|a||b|", "北京，上海 广州\u{3000}深圳·", "中文|", "  x  ", "黨·政"] {
+        let separators = Separators::new(sep);
+        for line in ["", "|", "a|b", "|a||b|", "北京，上海 广州\u{3000}深圳·", "中文|", "  x  ", "黨·政", "“北京”，上海。"] {
             let split: Vec<&str> = line.split(sep).filter(|s| !s.is_empty()).collect();
-            assert_eq!(items(line, sep).collect::<Vec<_>>(), split, "{line:?}");
+            assert_eq!(items(line, &separators).collect::<Vec<_>>(), split, "{line:?}");
         }
     }
 
