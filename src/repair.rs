@@ -21,7 +21,7 @@ use std::sync::LazyLock;
 use encoding_rs::{EncoderResult, Encoding, BIG5, GBK};
 use memchr::memmem;
 
-use crate::canon::{bmp_bit, char_at, line_breaks};
+use crate::canon::{bmp_bit, char_at, line_breaks, BmpSet};
 use serde::Serialize;
 
 /// One repaired run of characters.
@@ -52,7 +52,7 @@ const MISREAD_AS: [&Encoding; 2] = [GBK, BIG5];
 
 /// Common characters, as a bitset over the BMP (8 KB): common Han characters, and CJK
 /// punctuation and full-width forms, which are as common in real text as in mojibake.
-static COMMON: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+static COMMON: LazyLock<Box<BmpSet>> = LazyLock::new(|| {
     let mut bits = Box::new([0u64; 0x10000 / 64]);
     let mut set = |cp: u32| bits[cp as usize / 64] |= 1 << (cp % 64);
     let mut mark = |enc: &'static Encoding, leads: std::ops::RangeInclusive<u8>, trails: &[std::ops::RangeInclusive<u8>], last: (u8, u8)| {
@@ -171,7 +171,7 @@ fn candidate_runs(text: &str) -> impl Iterator<Item = (usize, usize, usize)> + '
 
 /// The run of characters that starts at byte `i`: where it ends, its characters, and how many of
 /// them are common. Kept apart from the iterator's state, so that the loop runs in registers.
-fn scan_run(bytes: &[u8], mut i: usize, common: &[u64; 1024]) -> (usize, usize, usize) {
+fn scan_run(bytes: &[u8], mut i: usize, common: &BmpSet) -> (usize, usize, usize) {
     let (mut n, mut common_chars) = (0usize, 0usize);
     loop {
         // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text, punctuation too),
@@ -284,6 +284,51 @@ mod tests {
     /// What an upstream tool produced by reading UTF-8 bytes as `enc`.
     fn misread(text: &str, enc: &'static Encoding) -> String {
         enc.decode_without_bom_handling(text.as_bytes()).0.into_owned()
+    }
+
+    /// Every run of `text` with its characters and common characters, as `scan_run` finds them.
+    fn scanned_runs(text: &str) -> Vec<(usize, usize, usize, usize)> {
+        let (bytes, mut runs, mut i) = (text.as_bytes(), Vec::new(), 0);
+        while i < bytes.len() {
+            i = skip_ascii(bytes, i);
+            if i == bytes.len() {
+                break;
+            }
+            let (end, n, common) = scan_run(bytes, i, &COMMON);
+            if end == i {
+                i += char_at(bytes, i).1;
+            } else {
+                runs.push((i, end, n, common));
+                i = end;
+            }
+        }
+        runs
+    }
+
+    /// The same, a character at a time.
+    fn runs_by_chars(text: &str) -> Vec<(usize, usize, usize, usize)> {
+        let mut runs: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut open = false;
+        for (i, c) in text.char_indices() {
+            if !in_run(c) {
+                open = false;
+            } else if open {
+                let run = runs.last_mut().expect("an open run");
+                *run = (run.0, i + c.len_utf8(), run.2 + 1, run.3 + usize::from(is_common(c)));
+            } else {
+                runs.push((i, i + c.len_utf8(), 1, usize::from(is_common(c))));
+                open = true;
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn runs_scanned_byte_by_byte() {
+        for c in (0x80..=0xFFFFu32).chain((0x10000..=0x10FFFF).step_by(251)).filter_map(char::from_u32) {
+            let text = format!("中{c}文a{c}{c}，“{c}”\n");
+            assert_eq!(scanned_runs(&text), runs_by_chars(&text), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]
