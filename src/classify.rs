@@ -107,17 +107,16 @@ impl<'a> Memo<'a> {
     }
 }
 
-fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet, memo: &mut Memo, facts: &Facts) -> Vec<Decision> {
-    let rules = rules.rules();
+fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], set: &RuleSet, memo: &mut Memo, facts: &Facts) -> Vec<Decision> {
+    let (rules, stages) = (set.rules(), set.stages());
     let mut decisions = undecided(lines);
     let no_drops = vec![None; lines.len()];
     let prose: Vec<bool> = ids.iter().map(|&id| memo.prose[id]).collect();
     let cx = Context::new(lines, views, ids, facts, &no_drops, &prose);
 
-    let anywhere: Vec<usize> = (0..rules.len()).filter(|&r| rules[r].region == Region::Anywhere).collect();
     for (i, d) in decisions.iter_mut().enumerate() {
         if *d == Decision::Keep {
-            if let Some(&r) = anywhere.iter().find(|&&r| memo.matches(r, &cx, i, ids[i])) {
+            if let Some(&r) = stages.anywhere.iter().find(|&&r| memo.matches(r, &cx, i, ids[i])) {
                 *d = Decision::Drop(r);
             }
         }
@@ -136,17 +135,12 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
             Region::Anywhere => true,
         }
     };
-    let contextual = |r: usize| matches!(&rules[r].matcher, Matcher::Detector(d) if d.is_contextual());
-    let mut positional: Vec<usize> =
-        (0..rules.len()).filter(|&r| rules[r].region != Region::Anywhere && !contextual(r)).collect();
-    // A list header or footer marker that is also a short line acts as the marker.
-    positional.sort_by_key(|&r| rules[r].action == Action::DropLine);
     for i in 0..lines.len() {
         // Positional rules never remove prose, wherever it stands.
         if decisions[i] != Decision::Keep || prose[i] {
             continue;
         }
-        let hit = positional.iter().copied().find(|&r| in_region(r, i) && memo.matches(r, &cx, i, ids[i]));
+        let hit = stages.positional.iter().copied().find(|&r| in_region(r, i) && memo.matches(r, &cx, i, ids[i]));
         if let Some(r) = hit {
             decisions[i] = Decision::Drop(r);
             match rules[r].action {
@@ -188,10 +182,9 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], rules: &RuleSet,
     let dropped: Vec<Option<&str>> =
         decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
     let cx = Context::new(lines, views, ids, facts, &dropped, &prose);
-    let context_rules: Vec<usize> = (0..rules.len()).filter(|&r| contextual(r)).collect();
     for i in 0..lines.len() {
         if decisions[i] == Decision::Keep && !prose[i] {
-            if let Some(r) = context_rules.iter().copied().find(|&r| in_region(r, i) && matches(&rules[r], &cx, i)) {
+            if let Some(r) = stages.contextual.iter().copied().find(|&r| in_region(r, i) && matches(&rules[r], &cx, i)) {
                 decisions[i] = Decision::Drop(r);
             }
         }

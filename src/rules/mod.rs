@@ -143,6 +143,11 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the rule's detector judges a line by what the other rules dropped around it.
+    pub fn is_contextual(&self) -> bool {
+        matches!(&self.matcher, Matcher::Detector(d) if d.is_contextual())
+    }
+
     /// Whether the selector (a code such as `META001`, a code prefix such as `META`, or a
     /// category such as `metadata`) names this rule.
     fn is_named_by(&self, selector: &str) -> bool {
@@ -183,8 +188,33 @@ pub const BUILTIN: &[(&str, &str)] = &[
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    /// Built on first use, and again after the rules change.
+    /// Built on first use, and again after the rules change (as `stages`).
     patterns: OnceLock<Option<PatternSet>>,
+    stages: OnceLock<Stages>,
+}
+
+/// The rules by the stage of classification that asks them (see `classify`), as indices into the
+/// rules, each list in the order its rules are asked.
+#[derive(Debug, Clone)]
+pub struct Stages {
+    /// `anywhere` rules: asked first, of every line.
+    pub anywhere: Vec<usize>,
+    /// Head, tail and edge rules but the contextual ones: asked next, of the lines outside the
+    /// body. The rules that drop one line come last, so that a list header or footer marker that
+    /// is also a short line acts as the marker.
+    pub positional: Vec<usize>,
+    /// Rules whose detector judges a line by what the other rules dropped around it: asked last.
+    pub contextual: Vec<usize>,
+}
+
+impl Stages {
+    fn new(rules: &[Rule]) -> Stages {
+        let contextual = |r: &usize| rules[*r].is_contextual();
+        let (anywhere, mut positional): (Vec<usize>, Vec<usize>) =
+            (0..rules.len()).filter(|r| !contextual(r)).partition(|&r| rules[r].region == Region::Anywhere);
+        positional.sort_by_key(|&r| rules[r].action == Action::DropLine);
+        Stages { anywhere, positional, contextual: (0..rules.len()).filter(contextual).collect() }
+    }
 }
 
 impl RuleSet {
@@ -235,7 +265,7 @@ impl RuleSet {
     }
 
     fn add(&mut self, rules: Vec<Rule>, replace: bool) -> Result<(), RuleError> {
-        self.patterns = OnceLock::new();
+        (self.patterns, self.stages) = (OnceLock::new(), OnceLock::new());
         for rule in rules {
             match self.rules.iter().position(|r| r.code == rule.code) {
                 Some(i) if replace => self.rules[i] = rule,
@@ -265,7 +295,7 @@ impl RuleSet {
         self.rules.retain(|r| {
             (select.is_empty() || select.iter().any(|s| r.is_named_by(s))) && !ignore.iter().any(|s| r.is_named_by(s))
         });
-        self.patterns = OnceLock::new();
+        (self.patterns, self.stages) = (OnceLock::new(), OnceLock::new());
         Ok(self)
     }
 
@@ -279,13 +309,17 @@ impl RuleSet {
 
     /// A set holding only `rule` (for running its examples).
     pub fn only(rule: &Rule) -> RuleSet {
-        RuleSet { rules: vec![rule.clone()], patterns: OnceLock::new() }
+        RuleSet { rules: vec![rule.clone()], ..RuleSet::default() }
     }
 
     /// The head and tail pattern rules as one regex set; `None` if it would be too large to
     /// compile, when each pattern is searched on its own.
     pub fn pattern_set(&self) -> Option<&PatternSet> {
         self.patterns.get_or_init(|| PatternSet::new(&self.rules)).as_ref()
+    }
+
+    pub fn stages(&self) -> &Stages {
+        self.stages.get_or_init(|| Stages::new(&self.rules))
     }
 }
 
@@ -354,8 +388,7 @@ pub fn run_examples(set: &RuleSet) -> Result<Vec<ExampleOutcome<'_>>, crate::con
     let canonical = crate::Cleaner::new(RuleSet::default(), &options)?;
     let mut outcomes = Vec::new();
     for rule in set.rules() {
-        let contextual = matches!(&rule.matcher, Matcher::Detector(d) if d.is_contextual());
-        let rules = if contextual { set.clone() } else { RuleSet::only(rule) };
+        let rules = if rule.is_contextual() { set.clone() } else { RuleSet::only(rule) };
         let cleaner = crate::Cleaner::new(rules, &options)?;
         for example in &rule.examples {
             let cleaned = cleaner.clean_text(example.input.clone(), "example");
