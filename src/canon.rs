@@ -21,11 +21,81 @@ use crate::convert::Converter;
 #[derive(Debug, Clone, Default)]
 pub struct Canonical {
     /// One entry per input line (1-based line `i` is `lines[i - 1]`), trimmed; blank lines are empty.
-    pub lines: Vec<String>,
+    pub lines: Lines,
     /// Characters changed by the OpenCC conversion.
     pub converted_chars: usize,
     /// Pinyin annotations removed, e.g. `(jī)` in `手機(jī)版`.
     pub pinyin_removed: usize,
+}
+
+/// Lines without line breaks, held one after the other in one string: a document's lines cost
+/// two allocations, not one per line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lines {
+    /// The lines joined by `\n`.
+    text: String,
+    /// Where each line ends in `text`; the next begins one byte later.
+    ends: Vec<usize>,
+}
+
+impl Lines {
+    /// Room for lines of `bytes` bytes in all.
+    pub fn with_capacity(bytes: usize) -> Lines {
+        Lines { text: String::with_capacity(bytes), ends: Vec::new() }
+    }
+
+    /// Appends a line written by `write`, which appends it (without a line break) to the string
+    /// it is given.
+    pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+        if !self.ends.is_empty() {
+            self.text.push('\n');
+        }
+        write(&mut self.text);
+        self.ends.push(self.text.len());
+    }
+
+    pub fn push(&mut self, line: &str) {
+        self.push_with(|text| text.push_str(line));
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        Some(&self.text[start..end])
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| &self[i])
+    }
+
+    /// The lines joined by `\n`.
+    pub fn joined(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::ops::Index<usize> for Lines {
+    type Output = str;
+
+    fn index(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_else(|| panic!("line {i} of {}", self.len()))
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for Lines {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Lines {
+        let mut lines = Lines::default();
+        iter.into_iter().for_each(|l| lines.push(l.as_ref()));
+        lines
+    }
 }
 
 /// Brings `text` into canonical form, line for line.
@@ -67,10 +137,10 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
         Cow::Borrowed(_) => 0,
         Cow::Owned(out) => changed_chars(&text, out),
     };
-    let mut lines = Vec::new();
+    let mut lines = Lines::with_capacity(converted.len());
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', converted.as_bytes()).chain([converted.len()]) {
-        lines.push(trim(&converted[start..end]).to_owned());
+        lines.push(trim(&converted[start..end]));
         start = end + 1;
     }
     Canonical { lines, converted_chars, pinyin_removed }
@@ -436,19 +506,23 @@ fn all_nfc_starters(text: &str) -> bool {
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     let mut out = String::with_capacity(line.len());
+    view_into(line, t2s, &mut out);
+    out
+}
+
+/// Appends the [`view`] of `line` to `out`.
+pub fn view_into(line: &str, t2s: Option<&Converter>, out: &mut String) {
+    let start = out.len();
     // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-    if !fold_simple(line, &mut out) {
-        out.clear();
+    if !fold_simple(line, out) {
+        out.truncate(start);
         let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
         let mut fold = Fold::default();
-        folded.chars().for_each(|c| fold.push(&mut out, c));
+        folded.chars().for_each(|c| fold.push(out, c));
     }
-    match t2s {
-        Some(conv) => match conv.convert(&out) {
-            Cow::Borrowed(_) => out,
-            Cow::Owned(s) => s,
-        },
-        None => out,
+    if let Some(Cow::Owned(converted)) = t2s.map(|conv| conv.convert(&out[start..])) {
+        out.truncate(start);
+        out.push_str(&converted);
     }
 }
 
@@ -558,7 +632,20 @@ mod tests {
     use crate::convert::Conversion;
 
     fn canon(text: &str) -> Vec<String> {
-        canonicalise(text, &Converter::new(Conversion::None).unwrap()).lines
+        canonicalise(text, &Converter::new(Conversion::None).unwrap()).lines.iter().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn lines_hold_each_line_apart() {
+        let texts = ["", "a", "", "", "漢字 b", ""];
+        let mut lines: Lines = texts.iter().collect();
+        assert_eq!(lines.len(), texts.len());
+        assert!(lines.iter().eq(texts));
+        assert_eq!(lines.joined(), texts.join("\n"));
+        assert_eq!((&lines[4], lines.get(5), lines.get(6)), ("漢字 b", Some(""), None));
+        lines.push_with(|out| out.push('c'));
+        assert_eq!((lines.len(), &lines[6]), (7, "c"));
+        assert!(Lines::default().is_empty() && Lines::default().iter().next().is_none());
     }
 
     #[test]
@@ -579,7 +666,7 @@ mod tests {
     #[test]
     fn pinyin_annotations_removed() {
         let c = canonicalise("手機(jī)版 歡迎使用手機(jī)瀏覽", &Converter::new(Conversion::None).unwrap());
-        assert_eq!(c.lines, ["手機版 歡迎使用手機瀏覽"]);
+        assert!(c.lines.iter().eq(["手機版 歡迎使用手機瀏覽"]));
         assert_eq!(c.pinyin_removed, 2);
     }
 
@@ -606,7 +693,7 @@ mod tests {
     fn conversion_is_repeated_until_stable() {
         let t2s = Converter::new(Conversion::T2s).unwrap();
         let once = canonicalise("於倫", &t2s).lines;
-        assert_eq!(once, ["于伦"]);
+        assert!(once.iter().eq(["于伦"]));
         assert_eq!(canonicalise(&once[0], &t2s).lines, once);
     }
 

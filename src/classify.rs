@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use crate::rules::{Action, Context, Detector, Facts, Matcher, PatternSet, Region, Rule, RuleSet};
+use crate::rules::{Action, Context, Facts, Matcher, PatternSet, Region, Rule, RuleSet};
 
 /// The fate of one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,15 +28,15 @@ const MAX_PASSES: usize = 8;
 /// Detectors that look at neighbours see new neighbours once lines are dropped, so the lines left
 /// are classified again until a pass drops nothing more: what cleaning the output would see is
 /// what the last pass saw, and cleaning stays idempotent.
-pub fn classify(lines: &[String], views: &[String], rules: &RuleSet) -> Vec<Decision> {
+pub fn classify(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
     let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v)).unzip();
     let mut memo = Memo::new(rules, prose);
     let facts = Facts::new(views, chars);
     for _ in 0..MAX_PASSES {
-        let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_str()).collect();
-        let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_str()).collect();
+        let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i]).collect();
+        let sub_views: Vec<&str> = left.iter().map(|&i| views[i]).collect();
         let pass = classify_once(&sub_lines, &sub_views, &left, rules, &mut memo, &facts);
         let mut dropped_any = false;
         for (&i, d) in left.iter().zip(&pass) {
@@ -60,26 +60,16 @@ struct Memo<'a> {
     lines: usize,
     /// `answers[r * lines + i]`: rule `r` on line `i`, once asked.
     answers: Vec<Option<bool>>,
-    line_only: Vec<bool>,
     rules: &'a [Rule],
     patterns: Option<&'a PatternSet>,
 }
 
 impl<'a> Memo<'a> {
     fn new(rules: &'a RuleSet, prose: Vec<bool>) -> Memo<'a> {
-        let line_only: Vec<bool> = rules
-            .rules()
-            .iter()
-            .map(|r| match &r.matcher {
-                Matcher::Pattern(_) | Matcher::Literals(_) => true,
-                Matcher::Detector(d) => matches!(d, Detector::PlaceList(_) | Detector::StrayNumber(_) | Detector::LinkList(_)),
-            })
-            .collect();
         Memo {
             lines: prose.len(),
-            answers: vec![None; line_only.len() * prose.len()],
+            answers: vec![None; rules.rules().len() * prose.len()],
             prose,
-            line_only,
             rules: rules.rules(),
             patterns: rules.pattern_set(),
         }
@@ -88,7 +78,7 @@ impl<'a> Memo<'a> {
     /// Rule `r` on line `i` of the pass, which is line `id` of the document.
     fn matches(&mut self, r: usize, cx: &Context<'_>, i: usize, id: usize) -> bool {
         let rule = &self.rules[r];
-        if !self.line_only[r] {
+        if !rule.is_line_only() {
             return matches(rule, cx, i);
         }
         if let Some(answer) = self.answers[r * self.lines + id] {
@@ -362,8 +352,9 @@ mod tests {
     fn without_prose_the_first_line_is_tail_too() {
         let rules = RuleSet::builtin().unwrap();
         let classify_text = |text: &str| {
-            let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+            let lines: Vec<&str> = text.split('\n').collect();
             let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
+            let views: Vec<&str> = views.iter().map(String::as_str).collect();
             let code = |d: &Decision| match d {
                 Decision::Drop(r) => Some(rules.rules()[*r].code.clone()),
                 _ => None,

@@ -24,7 +24,7 @@ impl Fate {
 }
 
 /// Writes the kept lines; returns the text and each line's fate.
-pub fn emit(lines: &[String], decisions: &[Decision]) -> (String, Vec<Fate>) {
+pub fn emit(lines: &[&str], decisions: &[Decision]) -> (String, Vec<Fate>) {
     let mut fates: Vec<Fate> = decisions
         .iter()
         .map(|d| match d {
@@ -43,7 +43,7 @@ pub fn emit(lines: &[String], decisions: &[Decision]) -> (String, Vec<Fate>) {
                     fates[b] = Fate::BlankKept;
                     out.push('\n');
                 }
-                out.push_str(&lines[i]);
+                out.push_str(lines[i]);
                 out.push('\n');
                 any_kept = true;
             }
@@ -61,7 +61,7 @@ mod tests {
 
     #[test]
     fn blank_runs_collapse_and_edges_trim() {
-        let lines: Vec<String> = ["", "a", "", "", "x", "", "b", ""].iter().map(|s| s.to_string()).collect();
+        let lines = ["", "a", "", "", "x", "", "b", ""];
         let d = [Blank, Keep, Blank, Blank, Drop(0), Blank, Keep, Blank];
         let (text, fates) = emit(&lines, &d);
         assert_eq!(text, "a\n\nb\n");
@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn empty_output() {
-        let lines = vec![String::new(), "x".to_string()];
+        let lines = ["", "x"];
         assert_eq!(emit(&lines, &[Blank, Drop(0)]).0, "");
     }
 }

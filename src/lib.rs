@@ -169,26 +169,31 @@ impl Cleaner {
             if !may_repair_again(&source, &canonical.lines, &repaired_lines) {
                 break;
             }
-            let joined = canonical.lines.join("\n");
-            let again = repair::repair(&joined);
+            let again = repair::repair(canonical.lines.joined());
             if again.repairs.is_empty() {
                 break;
             }
-            let next = canon::canonicalise(&again.text, &self.converter);
+            // A repair changed the text, so it is owned: no copy.
+            let (text, repairs) = (again.text.into_owned(), again.repairs);
+            let next = canon::canonicalise(&text, &self.converter);
             canonical = Canonical {
                 lines: next.lines,
                 converted_chars: canonical.converted_chars + next.converted_chars,
                 pinyin_removed: canonical.pinyin_removed + next.pinyin_removed,
             };
-            repaired_lines = again.repairs.iter().map(|r| r.line).collect();
-            source = Cow::Owned(again.text.into_owned());
-            repaired.repairs.extend(again.repairs);
+            repaired_lines = repairs.iter().map(|r| r.line).collect();
+            source = Cow::Owned(text);
+            repaired.repairs.extend(repairs);
         }
-        let views: Vec<String> = canonical.lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
-        let mut decisions = classify::classify(&canonical.lines, &views, &self.rules);
+        let lines: Vec<&str> = canonical.lines.iter().collect();
+        let mut views = canon::Lines::with_capacity(canonical.lines.joined().len());
+        for line in &lines {
+            views.push_with(|out| canon::view_into(line, self.view_t2s.as_ref(), out));
+        }
+        let mut decisions = classify::classify(&lines, &views.iter().collect::<Vec<_>>(), &self.rules);
         drop(views);
         let mut warnings = Vec::new();
-        let line_chars: Vec<usize> = canonical.lines.iter().map(|l| l.chars().count()).collect();
+        let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
         let removed_chars: usize =
             decisions.iter().zip(&line_chars).filter(|(d, _)| matches!(d, classify::Decision::Drop(_))).map(|(_, n)| n).sum();
         let total_chars: usize = line_chars.iter().sum();
@@ -199,7 +204,7 @@ impl Cleaner {
             warnings.push(format!(
                 "{removed_chars} of {total_chars} characters ({percent}%) would be removed, more than the maximum share {max}: document kept whole"
             ));
-            decisions = classify::undecided(&canonical.lines);
+            decisions = classify::undecided(&lines);
             kept_whole = true;
         } else if share > self.warn_removal {
             warnings.push(format!(
@@ -207,7 +212,7 @@ impl Cleaner {
                 self.warn_removal
             ));
         }
-        let (out, fates) = emit::emit(&canonical.lines, &decisions);
+        let (out, fates) = emit::emit(&lines, &decisions);
         let rules = self.rules.rules();
         let removed: Vec<Removal> = fates
             .iter()
@@ -218,7 +223,7 @@ impl Cleaner {
                     code: rules[*r].code.clone(),
                     name: rules[*r].name.clone(),
                     category: rules[*r].category,
-                    text: canonical.lines[i].clone(),
+                    text: lines[i].to_owned(),
                 }),
                 _ => None,
             })
@@ -261,13 +266,9 @@ impl Cleaned {
     /// The canonical input as it would be written with nothing removed (blank runs collapsed),
     /// each line with its index among the input lines and what became of it.
     pub fn canonical_lines(&self) -> impl Iterator<Item = (usize, &str, Fate)> + '_ {
-        let canon_fates = emit::emit(&self.canonical.lines, &classify::undecided(&self.canonical.lines)).1;
-        self.canonical
-            .lines
-            .iter()
-            .enumerate()
-            .filter(move |(i, _)| canon_fates[*i].is_written())
-            .map(|(i, line)| (i, line.as_str(), self.fates[i]))
+        let lines: Vec<&str> = self.canonical.lines.iter().collect();
+        let canon_fates = emit::emit(&lines, &classify::undecided(&lines)).1;
+        lines.into_iter().enumerate().filter(move |(i, _)| canon_fates[*i].is_written()).map(|(i, line)| (i, line, self.fates[i]))
     }
 
     /// Unified diff of the canonical input (conversion applied, nothing removed) against the
@@ -293,7 +294,7 @@ impl Cleaned {
         let raw = canon::split_lines(&self.decoded);
         let mut ops = Vec::with_capacity(raw.len());
         for (i, old) in raw.iter().enumerate() {
-            let new = self.canonical.lines.get(i).map_or("", String::as_str);
+            let new = self.canonical.lines.get(i).unwrap_or("");
             match self.fates.get(i).copied().unwrap_or(Fate::BlankDropped) {
                 Fate::Kept | Fate::BlankKept if *old == new => ops.push(Op::Equal(old)),
                 Fate::Kept | Fate::BlankKept => {
@@ -338,14 +339,14 @@ fn diff_path(path: &str) -> &str {
 /// Whether repairing the canonical `lines` of `source` could find anything. Lines are repaired
 /// independently (a run never spans a line break), so only the lines that canonicalisation
 /// changed, or that were just repaired (a repair can reveal another), need to be looked at.
-fn may_repair_again(source: &str, lines: &[String], repaired_lines: &[usize]) -> bool {
+fn may_repair_again(source: &str, lines: &canon::Lines, repaired_lines: &[usize]) -> bool {
     let before = canon::split_lines(source);
     before.len() != lines.len()
         || lines
             .iter()
             .zip(&before)
             .enumerate()
-            .any(|(i, (now, was))| (now != was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now))
+            .any(|(i, (now, was))| (now != *was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now))
 }
 
 /// Label of blank lines removed by collapsing.

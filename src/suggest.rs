@@ -50,7 +50,7 @@ impl Collector {
             }
             let entry = self.lines.entry(view.clone()).or_insert_with(|| Suggestion {
                 view,
-                text: line.clone(),
+                text: line.to_owned(),
                 documents: 0,
                 examples: Vec::new(),
             });

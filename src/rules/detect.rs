@@ -369,6 +369,11 @@ impl Detector {
         matches!(self, Detector::Sandwiched(_))
     }
 
+    /// Whether the detector looks at nothing but the line.
+    pub fn is_line_only(&self) -> bool {
+        matches!(self, Detector::PlaceList(_) | Detector::StrayNumber(_) | Detector::LinkList(_))
+    }
+
     /// Whether line `i` matches.
     pub fn matches(&self, cx: &Context<'_>, i: usize) -> bool {
         match self {

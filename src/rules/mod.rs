@@ -148,6 +148,15 @@ impl Rule {
         matches!(&self.matcher, Matcher::Detector(d) if d.is_contextual())
     }
 
+    /// Whether the rule judges a line by nothing but the line, so that its answer holds in every
+    /// pass of classification.
+    pub fn is_line_only(&self) -> bool {
+        match &self.matcher {
+            Matcher::Pattern(_) | Matcher::Literals(_) => true,
+            Matcher::Detector(d) => d.is_line_only(),
+        }
+    }
+
     /// Whether the selector (a code such as `META001`, a code prefix such as `META`, or a
     /// category such as `metadata`) names this rule.
     fn is_named_by(&self, selector: &str) -> bool {

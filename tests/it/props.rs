@@ -169,7 +169,7 @@ fn assert_accounted(c: &Cleaned) -> Result<(), TestCaseError> {
         let visible = raw[i].chars().any(|ch| !ch.is_whitespace() && !ch.is_control() && !matches!(ch, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'));
         prop_assert_eq!(visible, !line.is_empty(), "line {} {:?} became {:?}", i + 1, raw[i], line);
         match fate {
-            Fate::Kept => kept.push(line.as_str()),
+            Fate::Kept => kept.push(line),
             Fate::Dropped(_) => {
                 dropped += 1;
                 let r = c.report.removed.iter().find(|r| r.line == i + 1);
