@@ -173,7 +173,7 @@ fn assert_accounted(c: &Cleaned) -> Result<(), TestCaseError> {
             Fate::Dropped(_) => {
                 dropped += 1;
                 let r = c.report.removed.iter().find(|r| r.line == i + 1);
-                prop_assert!(r.is_some_and(|r| &r.text == line && !r.code.is_empty()), "line {} dropped without a record", i + 1);
+                prop_assert!(r.is_some_and(|r| r.text == line && !r.code.is_empty()), "line {} dropped without a record", i + 1);
             }
             Fate::BlankKept | Fate::BlankDropped => prop_assert!(line.is_empty(), "line {} {:?} treated as blank", i + 1, line),
         }
