@@ -396,6 +396,11 @@ fn looks_like_euc_tw(prefix: &[u8]) -> bool {
         common_gb += usize::from((0xB0..=0xC3).contains(&lead));
         cns += usize::from((0xC4..=0xFD).contains(&lead));
         i += 2;
+        // Even if every byte left made a pair outside 0xB0–0xC3, the share would stay too high:
+        // GB2312 text is ruled out within its first few hundred pairs.
+        if common_gb * 100 >= (pairs + (prefix.len() - i) / 2) * 3 {
+            return false;
+        }
     }
     pairs >= 16 && common_gb * 100 < pairs * 3 && cns * 10 > pairs * 6
 }
@@ -752,6 +757,16 @@ mod tests {
     const SIMP2: &str = "主办单位:中共阜阳市委组织部 承办单位:阜阳市党员干部现代远程教育办公室";
     const TRAD: &str = "黨的二十大報告提出建設堪當民族復興重任的高素質幹部隊伍的重大任務，這是我們黨著眼全局的戰略部署。";
     const ASCII_HEAVY: &str = "ICP备案号:湘ICP备17016663号-1 Copyright 2023 www.example.com";
+
+    #[test]
+    fn euc_tw_by_the_share_of_lead_bytes() {
+        // Pairs with lead bytes where GB2312 has its most common characters, then CNS plane 1's.
+        let text = |common: usize, cns: usize| [[0xB0, 0xA1]].repeat(common).into_iter().chain([[0xC4, 0xA1]].repeat(cns)).flatten().collect::<Vec<u8>>();
+        // 10 of 410 pairs is under 3 %: the common pairs first must not end the scan too soon.
+        assert!(looks_like_euc_tw(&text(10, 400)));
+        assert!(!looks_like_euc_tw(&text(13, 400)));
+        assert!(!looks_like_euc_tw(&GBK.encode(&simplified()).0));
+    }
 
     fn simplified() -> String {
         format!("{SIMP1}\n{SIMP2}\n{ASCII_HEAVY}\n")

@@ -239,7 +239,7 @@ impl Cleaner {
             encoding: None,
             bytes_in: text.len(),
             bytes_out: out.len(),
-            lines_in: canon::line_count(&text),
+            lines_in: canonical.input_lines(&text),
             // The output ends with a newline unless empty: its lines are its newlines.
             lines_out: memchr::memchr_iter(b'\n', out.as_bytes()).count(),
             chars_in: total_chars,

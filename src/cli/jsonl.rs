@@ -325,12 +325,12 @@ fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, byte
             _ => return Err(Bad { message: format!("no field `{field}` (--id-field)"), fields: Some(record), raw: false }),
         },
     };
-    let text = match record.get_mut(&args.text_field) {
-        Some(Value::String(s)) => std::mem::take(s),
-        _ => return Err(Bad { message: format!("no string field `{}`", args.text_field), fields: Some(record), raw: false }),
+    let Some(Value::String(field)) = record.get_mut(&args.text_field) else {
+        return Err(Bad { message: format!("no string field `{}`", args.text_field), fields: Some(record), raw: false });
     };
-    let text_bytes = text.len() as u64;
-    let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(text, &path);
+    let text_bytes = field.len() as u64;
+    let zhclean::Cleaned { text: cleaned, report, .. } = cleaner.clean_text(std::mem::take(field), &path);
+    *field = cleaned;
     if args.report.is_some() {
         let start = done.reports.len();
         if serde_json::to_writer(&mut done.reports, &report).is_err() {
@@ -338,7 +338,6 @@ fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, byte
         }
         done.reports.push(b'\n');
     }
-    record.insert(args.text_field.clone(), Value::String(cleaned));
     write_record(&mut done.records, &record, &args.report_field, &report).map_err(|e| Bad { message: e.to_string(), fields: None, raw: false })?;
     done.records.push(b'\n');
     Ok(text_bytes)

@@ -162,6 +162,7 @@ fn assert_accounted(c: &Cleaned) -> Result<(), TestCaseError> {
     let raw = canon::split_lines(&c.decoded);
     prop_assert_eq!(c.canonical.lines.len(), raw.len(), "line-for-line canonical form");
     prop_assert_eq!(c.fates.len(), raw.len());
+    prop_assert_eq!(c.report.lines_in, raw.len() - usize::from(raw.last() == Some(&"")));
     let mut kept = Vec::new();
     let mut dropped = 0;
     for (i, fate) in c.fates.iter().enumerate() {
