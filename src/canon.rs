@@ -28,8 +28,8 @@ pub struct Canonical {
     pub pinyin_removed: usize,
 }
 
-/// Lines without line breaks, held one after the other in one string: a document's lines cost
-/// two allocations, not one per line.
+/// Lines without line breaks, held one after the other in one string: a document's canonical
+/// lines cost two allocations, not one per line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lines {
     /// The lines joined by `\n`.
@@ -44,18 +44,12 @@ impl Lines {
         Lines { text: String::with_capacity(bytes), ends: Vec::new() }
     }
 
-    /// Appends a line written by `write`, which appends it (without a line break) to the string
-    /// it is given.
-    pub fn push_with(&mut self, write: impl FnOnce(&mut String)) {
+    pub fn push(&mut self, line: &str) {
         if !self.ends.is_empty() {
             self.text.push('\n');
         }
-        write(&mut self.text);
+        self.text.push_str(line);
         self.ends.push(self.text.len());
-    }
-
-    pub fn push(&mut self, line: &str) {
-        self.push_with(|text| text.push_str(line));
     }
 
     pub fn len(&self) -> usize {
@@ -509,23 +503,19 @@ fn all_nfc_starters(text: &str) -> bool {
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view(line: &str, t2s: Option<&Converter>) -> String {
     let mut out = String::with_capacity(line.len());
-    view_into(line, t2s, &mut out);
-    out
-}
-
-/// Appends the [`view`] of `line` to `out`.
-pub fn view_into(line: &str, t2s: Option<&Converter>, out: &mut String) {
-    let start = out.len();
     // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-    if !fold_simple(line, out) {
-        out.truncate(start);
+    if !fold_simple(line, &mut out) {
+        out.clear();
         let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
         let mut fold = Fold::default();
-        folded.chars().for_each(|c| fold.push(out, c));
+        folded.chars().for_each(|c| fold.push(&mut out, c));
     }
-    if let Some(Cow::Owned(converted)) = t2s.map(|conv| conv.convert(&out[start..])) {
-        out.truncate(start);
-        out.push_str(&converted);
+    match t2s {
+        Some(conv) => match conv.convert(&out) {
+            Cow::Borrowed(_) => out,
+            Cow::Owned(s) => s,
+        },
+        None => out,
     }
 }
 
@@ -646,7 +636,7 @@ mod tests {
         assert!(lines.iter().eq(texts));
         assert_eq!(lines.joined(), texts.join("\n"));
         assert_eq!((&lines[4], lines.get(5), lines.get(6)), ("漢字 b", Some(""), None));
-        lines.push_with(|out| out.push('c'));
+        lines.push("c");
         assert_eq!((lines.len(), &lines[6]), (7, "c"));
         assert!(Lines::default().is_empty() && Lines::default().iter().next().is_none());
     }

@@ -186,11 +186,11 @@ impl Cleaner {
             repaired.repairs.extend(repairs);
         }
         let lines: Vec<&str> = canonical.lines.iter().collect();
-        let mut views = canon::Lines::with_capacity(canonical.lines.joined().len());
-        for line in &lines {
-            views.push_with(|out| canon::view_into(line, self.view_t2s.as_ref(), out));
-        }
-        let mut decisions = classify::classify(&lines, &views.iter().collect::<Vec<_>>(), &self.rules);
+        // One string per view: views are short-lived, and one buffer of the document's size,
+        // freed mid-document, made the allocator give its pages back to the system and fault
+        // them in again for every large document.
+        let views: Vec<String> = lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
+        let mut decisions = classify::classify(&lines, &views.iter().map(String::as_str).collect::<Vec<_>>(), &self.rules);
         drop(views);
         let mut warnings = Vec::new();
         let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
