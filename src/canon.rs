@@ -84,14 +84,6 @@ impl std::ops::Index<usize> for Lines {
     }
 }
 
-impl<S: AsRef<str>> FromIterator<S> for Lines {
-    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Lines {
-        let mut lines = Lines::default();
-        iter.into_iter().for_each(|l| lines.push(l.as_ref()));
-        lines
-    }
-}
-
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
     let (text, in_nfc) = match scan_chars(text) {
@@ -631,7 +623,8 @@ mod tests {
     #[test]
     fn lines_hold_each_line_apart() {
         let texts = ["", "a", "", "", "漢字 b", ""];
-        let mut lines: Lines = texts.iter().collect();
+        let mut lines = Lines::default();
+        texts.iter().for_each(|t| lines.push(t));
         assert_eq!(lines.len(), texts.len());
         assert!(lines.iter().eq(texts));
         assert_eq!(lines.joined(), texts.join("\n"));

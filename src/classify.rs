@@ -28,15 +28,15 @@ const MAX_PASSES: usize = 8;
 /// Detectors that look at neighbours see new neighbours once lines are dropped, so the lines left
 /// are classified again until a pass drops nothing more: what cleaning the output would see is
 /// what the last pass saw, and cleaning stays idempotent.
-pub fn classify(lines: &[&str], views: &[&str], rules: &RuleSet) -> Vec<Decision> {
+pub fn classify<L: AsRef<str>, V: AsRef<str>>(lines: &[L], views: &[V], rules: &RuleSet) -> Vec<Decision> {
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
-    let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v)).unzip();
+    let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v.as_ref())).unzip();
     let mut memo = Memo::new(rules, prose);
     let facts = Facts::new(views, chars);
     for _ in 0..MAX_PASSES {
-        let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i]).collect();
-        let sub_views: Vec<&str> = left.iter().map(|&i| views[i]).collect();
+        let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_ref()).collect();
+        let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_ref()).collect();
         let pass = classify_once(&sub_lines, &sub_views, &left, rules, &mut memo, &facts);
         let mut dropped_any = false;
         for (&i, d) in left.iter().zip(&pass) {
@@ -354,7 +354,6 @@ mod tests {
         let classify_text = |text: &str| {
             let lines: Vec<&str> = text.split('\n').collect();
             let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
-            let views: Vec<&str> = views.iter().map(String::as_str).collect();
             let code = |d: &Decision| match d {
                 Decision::Drop(r) => Some(rules.rules()[*r].code.clone()),
                 _ => None,

@@ -190,7 +190,7 @@ impl Cleaner {
         // freed mid-document, made the allocator give its pages back to the system and fault
         // them in again for every large document.
         let views: Vec<String> = lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
-        let mut decisions = classify::classify(&lines, &views.iter().map(String::as_str).collect::<Vec<_>>(), &self.rules);
+        let mut decisions = classify::classify(&lines, &views, &self.rules);
         drop(views);
         let mut warnings = Vec::new();
         let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();

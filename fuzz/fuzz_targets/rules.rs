@@ -13,7 +13,6 @@ fuzz_target!(|data: &[u8]| {
     match set.add_text("fuzz.toml", text) {
         Ok(()) => {
             let views: Vec<String> = DOC.iter().map(|l| canon::view(l, None)).collect();
-            let views: Vec<&str> = views.iter().map(String::as_str).collect();
             let decisions = classify::classify(DOC, &views, &set);
             assert_eq!(decisions.len(), DOC.len());
         }
