@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use icu_normalizer::ComposingNormalizerBorrowed;
 use regex::Regex;
 
-use crate::convert::Converter;
+use crate::convert::{Converter, T2sPass};
 
 /// A document in canonical form, line for line with its input.
 #[derive(Debug, Clone, Default)]
@@ -86,24 +86,14 @@ impl std::ops::Index<usize> for Lines {
 
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
-    let (text, in_nfc) = match scan_chars(text) {
-        Scan::NeedsWork => {
-            let text = normalise_chars(text);
-            let in_nfc = all_nfc_starters(&text);
-            (text, in_nfc)
-        }
-        Scan::Clean { in_nfc } => (Cow::Borrowed(text), in_nfc),
-    };
-    let text = if in_nfc {
-        text
-    } else {
-        match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
-            Cow::Borrowed(_) => text,
-            Cow::Owned(s) => Cow::Owned(s),
+    let prepared;
+    let (source, pinyin_removed, mut converted) = match convert_unprepared(text, converter) {
+        Some(converted) => (text, 0, converted),
+        None => {
+            prepared = prepare(text);
+            (&*prepared.0, prepared.1, converter.convert(&prepared.0))
         }
     };
-    let (text, pinyin_removed) = strip_pinyin(&text);
-    let mut converted = converter.convert(&text);
     // OpenCC converts by phrase, so its output converted again can change further (`於倫` gives
     // `於伦`, which gives `于伦`): convert until nothing changes, so cleaning stays idempotent.
     for _ in 0..MAX_CONVERSIONS {
@@ -121,7 +111,7 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
     }
     let converted_chars = match &converted {
         Cow::Borrowed(_) => 0,
-        Cow::Owned(out) => changed_chars(&text, out),
+        Cow::Owned(out) => changed_chars(source, out),
     };
     let mut lines = Lines::with_capacity(converted.len());
     let mut start = 0;
@@ -130,6 +120,47 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
         start = end + 1;
     }
     Canonical { lines, converted_chars, pinyin_removed }
+}
+
+/// What is converted: `text` with its characters normalised, in NFC and without pinyin
+/// annotations, and the number of annotations removed.
+fn prepare(text: &str) -> (Cow<'_, str>, usize) {
+    let (text, in_nfc) = match scan_chars(text) {
+        Scan::NeedsWork => {
+            let text = normalise_chars(text);
+            let in_nfc = all_nfc_starters(&text);
+            (text, in_nfc)
+        }
+        Scan::Clean { in_nfc } => (Cow::Borrowed(text), in_nfc),
+    };
+    let text = if in_nfc {
+        text
+    } else {
+        match ComposingNormalizerBorrowed::new_nfc().normalize(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(s) => Cow::Owned(s),
+        }
+    };
+    match strip_pinyin(&text) {
+        (Cow::Borrowed(_), removed) => (text, removed),
+        (Cow::Owned(s), removed) => (Cow::Owned(s), removed),
+    }
+}
+
+/// The conversion of `text` when [`prepare`] would leave it as it is (most text), checked in
+/// the conversion's own pass; `None` when it would not, or the converter cannot check.
+fn convert_unprepared<'a>(text: &'a str, converter: &Converter) -> Option<Cow<'a, str>> {
+    if !annotations(text).is_empty() {
+        return None;
+    }
+    let mut starters = true;
+    static PASS: LazyLock<T2sPass> = LazyLock::new(|| T2sPass::new(&CLEAN));
+    let converted = converter.convert_checked(text, &PASS, |c| {
+        starters &= is_nfc_starter(c);
+        !needs_work(c)
+    })?;
+    // Emoji and accented letters are no `is_nfc_starter`, but usually NFC all the same.
+    (starters || ComposingNormalizerBorrowed::new_nfc().is_normalized(text)).then_some(converted)
 }
 
 /// Further conversions of a converted text while it still changes (see `canonicalise`).
@@ -168,7 +199,6 @@ enum Scan {
 /// full-width letter or digit occurs) and, if not, whether the text is trivially NFC; one pass,
 /// passing over runs of three-byte characters that need nothing (most Chinese text) whole.
 fn scan_chars(text: &str) -> Scan {
-    static CLEAN: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| !needs_work(c) && is_nfc_starter(c)));
     let bytes = text.as_bytes();
     let mut in_nfc = true;
     let mut i = 0;
@@ -195,6 +225,10 @@ fn scan_chars(text: &str) -> Scan {
     }
     Scan::Clean { in_nfc }
 }
+
+/// Three-byte characters that `normalise_chars` leaves as they are and that are NFC whatever
+/// surrounds them: most Chinese text.
+static CLEAN: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| !needs_work(c) && is_nfc_starter(c)));
 
 fn needs_work(c: char) -> bool {
     c == '\r' || is_line_separator(c) || is_removed(c) || fold_width(c) != c
@@ -681,6 +715,47 @@ mod tests {
         let once = canonicalise("於倫", &t2s).lines;
         assert!(once.iter().eq(["于伦"]));
         assert_eq!(canonicalise(&once[0], &t2s).lines, once);
+    }
+
+    /// The one pass that checks and converts gives what preparing and then converting give,
+    /// whenever it answers; and it answers for text that needs no preparing.
+    #[test]
+    fn one_pass_converts_as_the_stages_do() {
+        let t2s = Converter::new(Conversion::T2s).unwrap();
+        let clean: Vec<char> = "的一是在不了有和人这中大为国们来說時對會為學體經發現書長乾隆於倫鬱，。！？：；“”、《》…—·abc 123\n\t".chars().collect();
+        let mut pool = clean.clone();
+        // Characters that need preparing, or are no NFC starter (NFC or not), and an annotation.
+        pool.extend("\r\u{200B}\u{1}\u{2028}１Ａ\u{301}é★😀\u{F900}\u{3099}か(".chars());
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut one_pass, mut staged) = (0, 0);
+        for round in 0..20_000 {
+            let chars = if round % 2 == 0 { &clean } else { &pool };
+            let mut text: String = (0..1 + next(60)).map(|_| chars[next(chars.len())]).collect();
+            if round % 7 == 0 {
+                text.push_str("機(jī)");
+            }
+            let (prepared, removed) = prepare(&text);
+            match convert_unprepared(&text, &t2s) {
+                Some(converted) => {
+                    one_pass += 1;
+                    assert_eq!((&*prepared, removed), (&*text, 0), "{text:?}");
+                    assert_eq!(converted, t2s.convert(&prepared), "{text:?}");
+                }
+                None => {
+                    staged += 1;
+                    assert!(chars.len() > clean.len() || text.contains("(jī)"), "{text:?} needs no preparing");
+                }
+            }
+        }
+        assert!(one_pass > 5_000 && staged > 5_000, "{one_pass} in one pass, {staged} staged");
+        // Converters without a table always take the stages.
+        assert!(convert_unprepared("的", &Converter::new(Conversion::None).unwrap()).is_none());
     }
 
     #[test]

@@ -33,6 +33,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use crate::canon::{bmp_bit, char_at, BmpSet};
+
 /// Which OpenCC conversion the canonical form applies.
 ///
 /// The names are OpenCC's configuration names (`t2s` is `t2s.json`, and so on).
@@ -310,6 +312,26 @@ impl Converter {
             Cow::Owned(converted)
         }
     }
+
+    /// [`convert`](Self::convert) that checks the characters on its way: `check` is called on
+    /// every character but those of `pass`, and a `false` stops the conversion with `None`. One
+    /// pass over the text instead of a check first and a conversion after. `None` as well when
+    /// this converter has no table to scan with (see [`Table`]): then the caller checks on its own.
+    pub(crate) fn convert_checked<'a>(&self, text: &'a str, pass: &LazyLock<T2sPass>, check: impl FnMut(char) -> bool) -> Option<Cow<'a, str>> {
+        // `t2s` is the one conversion with a table.
+        self.table?.scan(text, &pass.0, check)
+    }
+}
+
+/// Three-byte characters that [`Converter::convert_checked`] passes over: those of a caller's
+/// set that start no `t2s` key.
+pub(crate) struct T2sPass(Box<BmpSet>);
+
+impl T2sPass {
+    /// The characters of `unchecked` that start no `t2s` key.
+    pub(crate) fn new(unchecked: &BmpSet) -> T2sPass {
+        T2sPass(Box::new(std::array::from_fn(|k| unchecked[k] & T2S.pass[k])))
+    }
 }
 
 /// The dictionary of one conversion, applied here rather than by the crate: its keys, what each
@@ -337,6 +359,8 @@ struct Table {
     /// Whether every key starts at U+0800 or above (t2s's do): then characters of one or two
     /// bytes are passed over by their lead byte.
     from_u0800: bool,
+    /// Three-byte characters that start no key.
+    pass: Box<BmpSet>,
 }
 
 /// Keys of `t2s` (`TSPhrases` and `TSCharacters` as compiled into `ferrous-opencc` 0.4.0).
@@ -386,7 +410,8 @@ impl Table {
                 }
             }
         }
-        Table { start, second, single, phrases, from_u0800 }
+        let pass = Box::new(std::array::from_fn(|k| !start[k]));
+        Table { start, second, single, phrases, from_u0800, pass }
     }
 
     /// The longest key at `i`, where `c` is: its end (a byte offset) and what it becomes.
@@ -408,27 +433,39 @@ impl Table {
 
     /// Converts `text`; borrowed when nothing changes.
     fn convert<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.scan(text, &self.pass, |_| true).expect("nothing is refused unchecked")
+    }
+
+    /// Converts `text`, calling `check` on every character but those of `pass` (three-byte
+    /// characters that start no key); `None` at the first `false`.
+    #[inline(always)]
+    fn scan<'a>(&self, text: &'a str, pass: &BmpSet, mut check: impl FnMut(char) -> bool) -> Option<Cow<'a, str>> {
         let mut out: Option<String> = None;
         // `text[..copied]` is in `out` (when it exists).
         let mut copied = 0;
         let bytes = text.as_bytes();
-        let bmp: &[u64; 1024] = self.start[..1024].try_into().expect("the bitmap covers the BMP");
         let mut i = 0;
         while i < bytes.len() {
             // Most characters of Chinese text take three bytes and start no key, which the bitmap
             // tells without decoding them; they are passed over three bytes at a time.
             let chars = bytes[i..].as_chunks::<3>().0;
-            i += 3 * chars.iter().take_while(|&&[b0, b1, b2]| b0 & 0xF0 == 0xE0 && !crate::canon::bmp_bit(bmp, b0, b1, b2)).count();
+            i += 3 * chars.iter().take_while(|&&[b0, b1, b2]| b0 & 0xF0 == 0xE0 && bmp_bit(pass, b0, b1, b2)).count();
             let Some(&b0) = bytes.get(i) else { break };
+            let (c, width) = char_at(bytes, i);
+            if !check(c) {
+                return None;
+            }
             if b0 < 0xE0 && self.from_u0800 {
-                i += 1 + usize::from(b0 >= 0x80);
+                i += width;
                 continue;
             }
-            let (c, width) = crate::canon::char_at(bytes, i);
             let Some((end, value)) = self.longest_key(text, i, c) else {
                 i += width;
                 continue;
             };
+            if !text[i + width..end].chars().all(&mut check) {
+                return None;
+            }
             if value != &text[i..end] {
                 let o = out.get_or_insert_with(|| String::with_capacity(text.len() + text.len() / 8));
                 o.push_str(&text[copied..i]);
@@ -437,13 +474,13 @@ impl Table {
             }
             i = end;
         }
-        match out {
+        Some(match out {
             Some(mut o) => {
                 o.push_str(&text[copied..]);
                 Cow::Owned(o)
             }
             None => Cow::Borrowed(text),
-        }
+        })
     }
 }
 
