@@ -193,10 +193,11 @@ impl Cleaner {
         let mut decisions = classify::classify(&lines, &views, &self.rules);
         drop(views);
         let mut warnings = Vec::new();
-        let line_chars: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+        // Counted over the whole text at once (less the line breaks between lines), and over the
+        // few dropped lines: counting line by line costs more on short lines.
+        let total_chars = canonical.lines.joined().chars().count() - lines.len().saturating_sub(1);
         let removed_chars: usize =
-            decisions.iter().zip(&line_chars).filter(|(d, _)| matches!(d, classify::Decision::Drop(_))).map(|(_, n)| n).sum();
-        let total_chars: usize = line_chars.iter().sum();
+            decisions.iter().zip(&lines).filter(|(d, _)| matches!(d, classify::Decision::Drop(_))).map(|(_, l)| l.chars().count()).sum();
         let share = if total_chars == 0 { 0.0 } else { removed_chars as f64 / total_chars as f64 };
         let percent = (share * 100.0).round();
         let mut kept_whole = false;

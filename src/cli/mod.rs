@@ -165,9 +165,10 @@ fn for_each_document(
 
 /// What [`for_each_document_with`] does besides cleaning: `prepare` runs on the calling thread in
 /// input order before the document is cleaned (e.g. to choose and check where it goes), and
-/// `finish` on the worker that cleaned it (e.g. to write it), so that the work done per document
-/// is done on all cores. `finish` is given the input's bytes and the cleaned document, and what it
-/// does not return is freed there too, not on the thread that hands results on.
+/// `finish` after it is cleaned (e.g. to write it): on the worker that cleaned it, so that the
+/// work done per document is done on all cores, or with one worker, where results are handed on.
+/// `finish` is given the input's bytes and the cleaned document, and what it does not return is
+/// freed there too.
 struct Steps<P, F> {
     prepare: P,
     finish: F,
@@ -186,24 +187,37 @@ fn for_each_document_with<R: Send, T: Send>(
         failures.add(&path.display().to_string(), e);
     }
     let Steps { mut prepare, finish } = steps;
-    // Read and cleaned on all cores, handed to `each` in input order.
-    let size = |(input, _): &(Input, R)| input.size;
-    let work = |(input, prepared): (Input, R)| {
+    // Cleaned on all cores, handed to `each` in input order. With more than one worker, each
+    // file is read and finished by the worker that cleans it, so that this is done on all cores
+    // too; with one, on the threads that hand out work and hand on results, beside the worker,
+    // which use another core when there is one.
+    let beside = rayon::current_num_threads() == 1;
+    let size = |(input, _, _): &(Input, R, Option<Read>)| input.size;
+    let work = |(input, prepared, read): (Input, R, Option<Read>)| {
         let name = input.display();
-        let outcome = fsio::read(&input, max_size)
+        let outcome = read
+            .unwrap_or_else(|| fsio::read(&input, max_size))
             .and_then(|bytes| cleaner.clean_bytes(&bytes, &name).map(|c| (bytes, c)).map_err(|e| decode_failure(&e)))
             .map(|(bytes, cleaned)| {
                 let warnings = cleaned.report.warnings.iter().filter(|w| w.contains("characters")).cloned().collect();
-                (warnings, finish(&input, bytes, cleaned, prepared))
+                let finished = if beside { Finish::Later(Box::new((bytes, cleaned, prepared))) } else { Finish::Done(finish(&input, bytes, cleaned, prepared)) };
+                (warnings, finished)
             });
         (input, name, outcome)
     };
-    let mut sink = |(input, name, outcome): (Input, String, Outcome<T>)| -> Result<()> {
+    let mut sink = |(input, name, outcome): (Input, String, Outcome<T, R>)| -> Result<()> {
         match outcome {
             Ok((warnings, finished)) => {
                 for w in warnings {
                     let _ = writeln!(io::stderr(), "zhclean: {name}: warning: {w}");
                 }
+                let finished = match finished {
+                    Finish::Done(t) => t,
+                    Finish::Later(later) => {
+                        let (bytes, cleaned, prepared) = *later;
+                        finish(&input, bytes, cleaned, prepared)
+                    }
+                };
                 each(&input, finished, failures)?
             }
             Err(f) => failures.add(&name, &f),
@@ -212,12 +226,26 @@ fn for_each_document_with<R: Send, T: Send>(
     };
     // `each` is called as documents are done, in input order, while later ones are read and
     // cleaned: `fix` rewrites files all through the run.
-    let items = expanded.inputs.iter().map(|input| Ok(((input.clone(), prepare(input)), true)));
+    let items = expanded.inputs.iter().map(|input| {
+        let prepared = prepare(input);
+        Ok(((input.clone(), prepared, beside.then(|| fsio::read(input, max_size))), true))
+    });
     parallel::ordered_stream(items, size, work, |done| done.map_or(Ok(()), &mut sink))
 }
 
-/// A file read, cleaned and finished (with the removal-share warnings to print), or why not.
-type Outcome<T> = std::result::Result<(Vec<String>, T), Failure>;
+/// A file's bytes, or why they could not be read.
+type Read = std::result::Result<Vec<u8>, Failure>;
+
+/// A file read, cleaned and finished or to be finished (with the removal-share warnings to
+/// print), or why not.
+type Outcome<T, R> = std::result::Result<(Vec<String>, Finish<T, R>), Failure>;
+
+/// What `finish` of [`Steps`] made of a cleaned file, or what it is to be given, where results
+/// are handed on.
+enum Finish<T, R> {
+    Done(T),
+    Later(Box<(Vec<u8>, Cleaned, R)>),
+}
 
 /// The output directory, created, and its canonical path; refused when it is an input directory.
 fn prepare_output(dir: &Path, inputs: &[PathBuf]) -> Result<PathBuf> {
