@@ -86,11 +86,12 @@ impl std::ops::Index<usize> for Lines {
 
 /// Brings `text` into canonical form, line for line.
 pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
+    let found = annotations(text);
     let prepared;
-    let (source, pinyin_removed, mut converted) = match convert_unprepared(text, converter) {
+    let (source, pinyin_removed, mut converted) = match convert_unprepared(text, &found, converter) {
         Some(converted) => (text, 0, converted),
         None => {
-            prepared = prepare(text);
+            prepared = prepare(text, found);
             (&*prepared.0, prepared.1, converter.convert(&prepared.0))
         }
     };
@@ -123,8 +124,8 @@ pub fn canonicalise(text: &str, converter: &Converter) -> Canonical {
 }
 
 /// What is converted: `text` with its characters normalised, in NFC and without pinyin
-/// annotations, and the number of annotations removed.
-fn prepare(text: &str) -> (Cow<'_, str>, usize) {
+/// annotations (`found` are those of `text`), and the number of annotations removed.
+fn prepare<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>, usize) {
     let (text, in_nfc) = match scan_chars(text) {
         Scan::NeedsWork => {
             let text = normalise_chars(text);
@@ -141,16 +142,22 @@ fn prepare(text: &str) -> (Cow<'_, str>, usize) {
             Cow::Owned(s) => Cow::Owned(s),
         }
     };
-    match strip_pinyin(&text) {
+    // Annotations are looked for again only in a text that the steps above changed.
+    let found = match &text {
+        Cow::Borrowed(_) => found,
+        Cow::Owned(changed) => annotations(changed),
+    };
+    match strip_pinyin(&text, found) {
         (Cow::Borrowed(_), removed) => (text, removed),
         (Cow::Owned(s), removed) => (Cow::Owned(s), removed),
     }
 }
 
-/// The conversion of `text` when [`prepare`] would leave it as it is (most text), checked in
-/// the conversion's own pass; `None` when it would not, or the converter cannot check.
-fn convert_unprepared<'a>(text: &'a str, converter: &Converter) -> Option<Cow<'a, str>> {
-    if !annotations(text).is_empty() {
+/// The conversion of `text` (with the pinyin annotations `found`) when [`prepare`] would leave
+/// it as it is (most text), checked in the conversion's own pass; `None` when it would not, or
+/// the converter cannot check.
+fn convert_unprepared<'a>(text: &'a str, found: &[Annotation<'_>], converter: &Converter) -> Option<Cow<'a, str>> {
+    if !found.is_empty() {
         return None;
     }
     let mut starters = true;
@@ -294,9 +301,8 @@ static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
 const TONED_FOR_TONELESS: usize = 3;
 
 /// Removes pinyin annotations injected after Han characters (`手機(jī)版` → `手機版`), but not
-/// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`.
-fn strip_pinyin(text: &str) -> (Cow<'_, str>, usize) {
-    let found = annotations(text);
+/// ordinary parentheses such as `微软(Microsoft)` or `委(黨組)`; `found` are those of `text`.
+fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>, usize) {
     if found.is_empty() {
         return (Cow::Borrowed(text), 0);
     }
@@ -740,8 +746,10 @@ mod tests {
             if round % 7 == 0 {
                 text.push_str("機(jī)");
             }
-            let (prepared, removed) = prepare(&text);
-            match convert_unprepared(&text, &t2s) {
+            let found = annotations(&text);
+            let unprepared = convert_unprepared(&text, &found, &t2s);
+            let (prepared, removed) = prepare(&text, found);
+            match unprepared {
                 Some(converted) => {
                     one_pass += 1;
                     assert_eq!((&*prepared, removed), (&*text, 0), "{text:?}");
@@ -755,12 +763,17 @@ mod tests {
         }
         assert!(one_pass > 5_000 && staged > 5_000, "{one_pass} in one pass, {staged} staged");
         // Converters without a table always take the stages.
-        assert!(convert_unprepared("的", &Converter::new(Conversion::None).unwrap()).is_none());
+        assert!(convert_unprepared("的", &[], &Converter::new(Conversion::None).unwrap()).is_none());
     }
 
     #[test]
     fn repeated_annotations_removed_in_one_pass() {
         assert_eq!(canon("機(jī)(jī)器"), ["機器"]);
+    }
+
+    #[test]
+    fn annotations_removed_from_text_the_steps_changed() {
+        assert_eq!(canon("ａ\r\n機(jī)器"), ["a", "機器"]);
     }
 
     #[test]
