@@ -1,7 +1,8 @@
-"""Writes GB gigabytes of JSON Lines to standard output, made of the seed documents, with records
-from about 2 KB up to 5 MB each (for the streaming-memory check in the README).
+"""Writes GB gigabytes of JSON Lines to standard output, made of the documents (.txt) of a
+directory, the seeds or others, with records from about 2 KB up to 5 MB each (for the
+streaming-memory check in the README, and the benchmark's real pages).
 
-python3 big_jsonl.py SEEDS_DIR GB
+python3 big_jsonl.py DOCS_DIR GB
 """
 import json
 import os
