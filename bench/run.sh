@@ -75,7 +75,7 @@ for sub in utf8 gbk trad; do
 done
 part "jsonl" "$(cat "$C/small.jsonl" "$C/large.jsonl" | wc -c)" "$ZH" clean -j 1 --jsonl "$C/small.jsonl" "$C/large.jsonl" -o "$WORK/out"
 # Real pages too, when the labelled dev pages are beside the repository (they are not shipped):
-# the four seeds are little variety, and some costs (the rule set's DFA states) show only on more.
+# the five seeds are little variety, and some costs (the rule set's DFA states) show only on more.
 DEV=../shared/data/dev/docs
 if [ -d "$DEV" ]; then
     python3 bench/big_jsonl.py "$DEV" 0.02 > "$WORK/dev.jsonl"
