@@ -53,12 +53,12 @@ pub fn classify<L: AsRef<str>, V: AsRef<str>>(lines: &[L], views: &[V], rules: &
 
 /// What the passes share: whether each line is prose, and the answers of the rules that look at
 /// the line alone (patterns, literals and the detectors that ignore neighbours), which do not
-/// change from pass to pass. The first head or tail pattern rule asked of a line answers the
-/// others too, from one search (see `PatternSet`).
+/// change from pass to pass. The first pattern rule of a set asked of a line answers the others
+/// of its set too, from one search (see `PatternSet`).
 struct Memo<'a> {
     prose: Vec<bool>,
-    lines: usize,
-    /// `answers[r * lines + i]`: rule `r` on line `i`, once asked.
+    /// `answers[i * rules.len() + r]`: rule `r` on line `i`, once asked (a line's answers side
+    /// by side, as they are asked).
     answers: Vec<Option<bool>>,
     rules: &'a [Rule],
     patterns: Option<&'a PatternSet>,
@@ -67,7 +67,6 @@ struct Memo<'a> {
 impl<'a> Memo<'a> {
     fn new(rules: &'a RuleSet, prose: Vec<bool>) -> Memo<'a> {
         Memo {
-            lines: prose.len(),
             answers: vec![None; rules.rules().len() * prose.len()],
             prose,
             rules: rules.rules(),
@@ -81,18 +80,18 @@ impl<'a> Memo<'a> {
         if !rule.is_line_only() {
             return matches(rule, cx, i);
         }
-        if let Some(answer) = self.answers[r * self.lines + id] {
+        if let Some(answer) = self.answers[id * self.rules.len() + r] {
             return answer;
         }
-        if let Some(patterns) = self.patterns.filter(|p| p.contains(r)) {
+        if let Some(hits) = self.patterns.and_then(|p| p.search(r, cx.views[i])) {
             let chars = cx.chars(i);
-            for (other, hit) in patterns.search(cx.views[i]) {
-                self.answers[other * self.lines + id] = Some(hit && fits(&self.rules[other], chars));
+            for (other, hit) in hits {
+                self.answers[id * self.rules.len() + other] = Some(hit && fits(&self.rules[other], chars));
             }
-            return self.answers[r * self.lines + id] == Some(true);
+            return self.answers[id * self.rules.len() + r] == Some(true);
         }
         let answer = matches(rule, cx, i);
-        self.answers[r * self.lines + id] = Some(answer);
+        self.answers[id * self.rules.len() + r] = Some(answer);
         answer
     }
 }

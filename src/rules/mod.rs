@@ -332,50 +332,78 @@ impl RuleSet {
     }
 }
 
-/// The pattern rules for the head and tail compiled into one set, so that one search of a line
-/// answers all of them. `anywhere` patterns stay out: they are asked of every line, prose included,
-/// and their own searches, anchored or led by literals, stop early where a set search reads the
-/// whole line (in one set with the others they made cleaning 18% slower).
+/// The pattern rules compiled into regex sets, so that one search of a line answers several of
+/// them: the head and tail patterns in one set, the `anywhere` patterns in another. `anywhere`
+/// patterns are asked of every line, prose included, and on a long line their own searches,
+/// anchored or led by literals, stop early where a set search reads the whole line (in one set
+/// with the others they made cleaning the seed documents 18% slower); on a short line one search
+/// costs less than several, so their set answers only for short lines.
 #[derive(Debug, Clone)]
 pub struct PatternSet {
+    groups: Vec<Group>,
+    /// For each rule, the group it is in.
+    group: Vec<Option<usize>>,
+}
+
+#[derive(Debug, Clone)]
+struct Group {
     set: RegexSet,
     /// The rules in the set, as indices into the rules.
     members: Vec<usize>,
-    /// For each rule, whether it is in the set.
-    member: Vec<bool>,
+    /// The set answers for views of at most this many bytes.
+    max_view: usize,
 }
 
-/// Room for the states of the set's lazy DFA, per thread, allocated as they are needed. The set
-/// of the built-in rules needs 4–8 MB on real pages; at the regex crate's default of 2 MB it runs
-/// out of room, and the search falls back to the much slower PikeVM (real pages cleaned 4.4× slower).
+/// Room for the states of a set's lazy DFA, per thread, allocated as they are needed. The set
+/// of the built-in head and tail rules needs 4–8 MB on real pages; at the regex crate's default of
+/// 2 MB it runs out of room, and the search falls back to the much slower PikeVM (real pages
+/// cleaned 4.4× slower).
 const SET_DFA_BYTES: usize = 16 << 20;
+
+/// Views of at most this many bytes (about 40 Chinese characters: menus, links, stamps) are
+/// searched with the set of `anywhere` patterns.
+const SHORT_VIEW: usize = 120;
 
 impl PatternSet {
     fn new(rules: &[Rule]) -> Option<PatternSet> {
-        let member: Vec<bool> =
-            rules.iter().map(|r| matches!(r.matcher, Matcher::Pattern(_)) && r.region != Region::Anywhere).collect();
-        let members: Vec<usize> = (0..rules.len()).filter(|&r| member[r]).collect();
+        let mut set = PatternSet { groups: Vec::new(), group: vec![None; rules.len()] };
+        set.add(rules, |r| r.region != Region::Anywhere, usize::MAX)?;
+        set.add(rules, |r| r.region == Region::Anywhere, SHORT_VIEW)?;
+        Some(set)
+    }
+
+    /// Adds the pattern rules that `take` picks as one group (none if there are fewer than two).
+    fn add(&mut self, rules: &[Rule], take: impl Fn(&Rule) -> bool, max_view: usize) -> Option<()> {
+        let members: Vec<usize> = (0..rules.len()).filter(|&r| take(&rules[r]) && matches!(rules[r].matcher, Matcher::Pattern(_))).collect();
+        if members.len() < 2 {
+            return Some(());
+        }
         let patterns = members.iter().filter_map(|&r| match &rules[r].matcher {
             Matcher::Pattern(re) => Some(re.as_str()),
             _ => None,
         });
         let set = RegexSetBuilder::new(patterns)
-            .size_limit(file::REGEX_SIZE_LIMIT * members.len().max(1))
+            .size_limit(file::REGEX_SIZE_LIMIT * members.len())
             .dfa_size_limit(SET_DFA_BYTES)
             .build()
             .ok()?;
-        Some(PatternSet { set, members, member })
+        for &r in &members {
+            self.group[r] = Some(self.groups.len());
+        }
+        self.groups.push(Group { set, members, max_view });
+        Some(())
     }
 
-    /// Whether rule `r` (an index into the rules) is in the set.
-    pub fn contains(&self, r: usize) -> bool {
-        self.member[r]
-    }
-
-    /// Every rule in the set, with whether its pattern matches `view`.
-    pub fn search<'a>(&'a self, view: &str) -> impl Iterator<Item = (usize, bool)> + 'a {
-        let hits = self.set.matches(view);
-        self.members.iter().enumerate().map(move |(k, &r)| (r, hits.matched(k)))
+    /// Every rule in the set of rule `r` (an index into the rules), with whether its pattern
+    /// matches `view`; `None` when `r` is in no set, or its set leaves views this long to each
+    /// pattern on its own.
+    pub fn search<'a>(&'a self, r: usize, view: &str) -> Option<impl Iterator<Item = (usize, bool)> + 'a> {
+        let group = &self.groups[self.group[r]?];
+        if view.len() > group.max_view {
+            return None;
+        }
+        let hits = group.set.matches(view);
+        Some(group.members.iter().enumerate().map(move |(k, &r)| (r, hits.matched(k))))
     }
 }
 
@@ -440,28 +468,34 @@ mod tests {
         }
     }
 
-    /// One search of the pattern set answers as each pattern would on its own, for every line of
-    /// the seed documents and of the rule examples; and the set follows a change of selection.
+    /// One search of a pattern set answers as each pattern would on its own, for every line of
+    /// the seed documents and of the rule examples; and the sets follow a change of selection.
     #[test]
     fn pattern_set_answers_as_each_pattern() {
         let set = RuleSet::builtin().unwrap();
-        let patterns = set.pattern_set().expect("the built-in patterns compile as a set");
+        let patterns = set.pattern_set().expect("the built-in patterns compile as sets");
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
         let mut texts: Vec<String> = std::fs::read_dir(seeds).unwrap().filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok()).collect();
         texts.extend(set.rules().iter().flat_map(|r| &r.examples).map(|e| e.input.clone()));
-        let mut searched = 0;
+        let mut searched = [0, 0];
         for line in texts.iter().flat_map(|t| t.lines()) {
             let view = crate::canon::view(line, None);
-            for (r, hit) in patterns.search(&view) {
-                let Matcher::Pattern(re) = &set.rules()[r].matcher else { panic!("{} is no pattern rule", set.rules()[r].code) };
-                assert_eq!(hit, re.is_match(&view), "{} on {view:?}", set.rules()[r].code);
-                searched += 1;
+            for r in 0..set.rules().len() {
+                let Some(hits) = patterns.search(r, &view) else { continue };
+                for (other, hit) in hits {
+                    let Matcher::Pattern(re) = &set.rules()[other].matcher else { panic!("{} is no pattern rule", set.rules()[other].code) };
+                    assert_eq!(hit, re.is_match(&view), "{} on {view:?}", set.rules()[other].code);
+                    searched[usize::from(set.rules()[other].region == Region::Anywhere)] += 1;
+                }
             }
         }
-        assert!(searched > 10_000, "{searched}");
-        let in_set = |set: &RuleSet| (0..set.rules().len()).filter(|&r| set.pattern_set().unwrap().contains(r)).count();
-        assert!(in_set(&set) > 10);
-        assert_eq!(in_set(&set.select(&["navigation".into()], &[]).unwrap()), 5);
+        assert!(searched[0] > 10_000 && searched[1] > 1_000, "{searched:?}");
+        let in_sets = |set: &RuleSet| (0..set.rules().len()).filter(|&r| set.pattern_set().unwrap().search(r, "").is_some()).count();
+        assert!(in_sets(&set) > 20);
+        // A long view is left to each `anywhere` pattern.
+        let anywhere = (0..set.rules().len()).find(|&r| set.rules()[r].region == Region::Anywhere && patterns.search(r, "").is_some()).unwrap();
+        assert!(patterns.search(anywhere, &"字".repeat(SHORT_VIEW)).is_none());
+        assert_eq!(in_sets(&set.select(&["navigation".into()], &[]).unwrap()), 5);
     }
 
     #[test]
