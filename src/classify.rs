@@ -169,7 +169,7 @@ fn classify_once(lines: &[&str], views: &[&str], ids: &[usize], set: &RuleSet, m
 
     // Context rules last, on what the others dropped.
     let dropped: Vec<Option<&str>> =
-        decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(rules[*r].code.as_str()) } else { None }).collect();
+        decisions.iter().map(|d| if let Decision::Drop(r) = d { Some(&*rules[*r].code) } else { None }).collect();
     let cx = Context::new(lines, views, ids, facts, &dropped, &prose);
     for i in 0..lines.len() {
         if decisions[i] == Decision::Keep && !prose[i] {
@@ -354,7 +354,7 @@ mod tests {
             let lines: Vec<&str> = text.split('\n').collect();
             let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
             let code = |d: &Decision| match d {
-                Decision::Drop(r) => Some(rules.rules()[*r].code.clone()),
+                Decision::Drop(r) => Some(rules.rules()[*r].code.to_string()),
                 _ => None,
             };
             classify(&lines, &views, &rules).iter().map(code).filter(Option::is_some).collect::<Vec<_>>()

@@ -14,7 +14,7 @@
 //! let doc = "來源:共產黨員網\n黨的二十大對全面從嚴治黨作出全面部署，各地認真學習貫徹。\n";
 //! let cleaned = cleaner.clean_bytes(doc.as_bytes(), "doc.txt").unwrap();
 //! assert_eq!(cleaned.text, "党的二十大对全面从严治党作出全面部署，各地认真学习贯彻。\n");
-//! assert_eq!(cleaned.report.removed[0].code, "META001");
+//! assert_eq!(&*cleaned.report.removed[0].code, "META001");
 //! ```
 #![cfg_attr(not(test), warn(clippy::print_stdout, clippy::print_stderr))]
 

@@ -28,6 +28,8 @@
 //! - `kept_whole`: present (and `true`) only when the document would have lost more than the
 //!   maximum share (`--max-removal`) and was kept whole instead: nothing removed.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::decode::Decoding;
@@ -65,8 +67,8 @@ pub struct Report {
 pub struct Removal {
     /// 1-based line number in the decoded input.
     pub line: usize,
-    pub code: String,
-    pub name: String,
+    pub code: Arc<str>,
+    pub name: Arc<str>,
     pub category: Category,
     /// The line in canonical form.
     pub text: String,

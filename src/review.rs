@@ -58,7 +58,7 @@ impl Page {
         let rules = rules
             .rules()
             .iter()
-            .map(|r| RuleInfo { code: r.code.clone(), name: r.name.clone(), category: r.category, summary: r.summary.clone() })
+            .map(|r| RuleInfo { code: r.code.to_string(), name: r.name.to_string(), category: r.category, summary: r.summary.clone() })
             .collect();
         Page { rules, docs: Vec::new() }
     }

@@ -99,7 +99,7 @@ pub struct Judged {
 pub fn score(cleaner: &Cleaner, dir: &Path) -> Result<Score, ScoreError> {
     score_with(dir, |bytes, name| {
         let cleaned = cleaner.clean_bytes(bytes, name).map_err(|e| e.to_string())?;
-        let removed = cleaned.report.removed.iter().map(|r| (r.line, r.code.clone())).collect();
+        let removed = cleaned.report.removed.iter().map(|r| (r.line, r.code.to_string())).collect();
         Ok(Judged { decoded: cleaned.decoded, removed })
     })
 }

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -32,7 +33,7 @@ pub struct Summary {
     chars_in: u64,
     chars_removed: u64,
     lines_removed: u64,
-    by_rule: BTreeMap<String, RuleCount>,
+    by_rule: BTreeMap<Arc<str>, RuleCount>,
     by_category: BTreeMap<Category, u64>,
     lines: HashMap<String, u64>,
     flagged: Vec<Flagged>,
@@ -42,8 +43,8 @@ pub struct Summary {
 /// Removals by one rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleCount {
-    pub code: String,
-    pub name: String,
+    pub code: Arc<str>,
+    pub name: Arc<str>,
     pub category: Category,
     /// Lines removed.
     pub lines: u64,
@@ -127,7 +128,7 @@ impl Summary {
                 documents: 0,
             });
             entry.lines += 1;
-            if !codes_seen.contains(&r.code.as_str()) {
+            if !codes_seen.contains(&&*r.code) {
                 codes_seen.push(&r.code);
                 entry.documents += 1;
             }
@@ -276,8 +277,8 @@ mod tests {
             .enumerate()
             .map(|(i, (code, name, category, text))| Removal {
                 line: i + 1,
-                code: code.to_string(),
-                name: name.to_string(),
+                code: (*code).into(),
+                name: (*name).into(),
                 category: *category,
                 text: text.to_string(),
             })

@@ -177,8 +177,8 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
             .collect();
         rules.push(Rule {
             line: pos(r.code.span()).0,
-            code: r.code.into_inner(),
-            name: r.name.into_inner(),
+            code: r.code.into_inner().into(),
+            name: r.name.into_inner().into(),
             category: r.category,
             summary: r.summary,
             why: r.why,
@@ -248,7 +248,7 @@ output = "正文第一句，这是一段足够长的文字，用来当作正文�
     fn parses_a_rule() {
         let rules = parse("t.toml", GOOD).unwrap();
         assert_eq!(rules.len(), 1);
-        assert_eq!(rules[0].code, "TST001");
+        assert_eq!(&*rules[0].code, "TST001");
         assert_eq!(rules[0].line, 3);
         assert_eq!(rules[0].examples[0].line, 12);
     }

@@ -9,7 +9,7 @@ mod file;
 use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
@@ -126,8 +126,9 @@ pub struct Example {
 /// A compiled rule.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    pub code: String,
-    pub name: String,
+    /// Shared with the report of every line the rule removes.
+    pub code: Arc<str>,
+    pub name: Arc<str>,
     pub category: Category,
     pub summary: String,
     pub why: String,
@@ -161,7 +162,7 @@ impl Rule {
     /// category such as `metadata`) names this rule.
     fn is_named_by(&self, selector: &str) -> bool {
         selector.eq_ignore_ascii_case(self.category.name())
-            || self.name == selector
+            || *self.name == *selector
             || (self.code.len() >= selector.len()
                 && self.code.is_char_boundary(selector.len())
                 && self.code[..selector.len()].eq_ignore_ascii_case(selector))
@@ -313,7 +314,7 @@ impl RuleSet {
     }
 
     pub fn get(&self, code: &str) -> Option<&Rule> {
-        self.rules.iter().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+        self.rules.iter().find(|r| r.code.eq_ignore_ascii_case(code) || *r.name == *code)
     }
 
     /// A set holding only `rule` (for running its examples).

@@ -56,5 +56,5 @@ output = "地图很好用，我们每天都看一遍。"
 "#;
     set.add_text("user.toml", text).unwrap();
     assert_eq!(set.rules().len(), before);
-    assert_eq!(set.get("WID006").unwrap().name, "map-caption");
+    assert_eq!(&*set.get("WID006").unwrap().name, "map-caption");
 }

@@ -36,7 +36,7 @@ fn every_drop_line_goes_and_every_keep_line_stays() {
     let mut failures = Vec::new();
     for (name, bytes) in seeds() {
         let cleaned = cleaner.clean_bytes(&bytes, &name).unwrap();
-        let removed: HashMap<usize, &str> = cleaned.report.removed.iter().map(|r| (r.line, r.code.as_str())).collect();
+        let removed: HashMap<usize, &str> = cleaned.report.removed.iter().map(|r| (r.line, &*r.code)).collect();
         for (i, line) in String::from_utf8(bytes).unwrap().lines().enumerate() {
             let n = i + 1;
             if line.trim().is_empty() {
