@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Condvar, Mutex};
+use std::sync::{mpsc, Condvar, Mutex, MutexGuard};
 
 /// Sets the number of worker threads (0: one per core); later calls change nothing.
 pub(crate) fn set_threads(jobs: usize) {
@@ -84,15 +84,12 @@ where
                 if f.bytes > 0 && f.bytes + bytes > IN_FLIGHT_BYTES {
                     // Woken once half the room is free, not at every result handed on: the
                     // reader then hands out several tasks in a row, and the threads switch less.
-                    f.resume_at = IN_FLIGHT_BYTES.saturating_sub(bytes).min(IN_FLIGHT_BYTES / 2);
-                    while !f.stopped && f.bytes > f.resume_at {
-                        f = landed.wait(f).unwrap_or_else(|e| e.into_inner());
-                    }
-                    f.resume_at = 0;
+                    f = wait_until(landed, f, IN_FLIGHT_BYTES.saturating_sub(bytes).min(IN_FLIGHT_BYTES / 2));
                 }
                 if f.stopped {
                     return false;
                 }
+                let before = f.bytes;
                 f.bytes += bytes;
                 drop(f);
                 let task = dispatched.fetch_add(1, Ordering::Release);
@@ -110,12 +107,18 @@ where
                         }
                     }
                 };
-                if bytes > IN_FLIGHT_BYTES {
+                if bytes <= IN_FLIGHT_BYTES {
+                    scope.spawn(move |_| run());
+                } else if rayon::current_num_threads() > 1 {
                     // Alone in flight, so the workers would wait anyway; cleaned here, every such
                     // item on the same thread, the memory of one serves the next.
                     run();
                 } else {
+                    // A single worker cleans it, so that what it keeps for reuse (the regex
+                    // engines' scratch space) serves every item; reading on waits for it, as it
+                    // would were the item cleaned here.
                     scope.spawn(move |_| run());
+                    drop(wait_until(landed, lock(), before));
                 }
                 true
             };
@@ -142,6 +145,17 @@ where
         let written = writer.join().unwrap_or_else(|_| Err(io::Error::other("the writing thread failed")));
         written.and(read)
     })
+}
+
+/// Waits until at most `bytes` are in flight (`landed` is notified when `resume_at` is reached),
+/// or the writer has stopped.
+fn wait_until<'a>(landed: &Condvar, mut f: MutexGuard<'a, Flight>, bytes: u64) -> MutexGuard<'a, Flight> {
+    f.resume_at = bytes;
+    while !f.stopped && f.bytes > f.resume_at {
+        f = landed.wait(f).unwrap_or_else(|e| e.into_inner());
+    }
+    f.resume_at = 0;
+    f
 }
 
 /// Input bytes of [`ordered_stream`] in flight, whether the writer has stopped, and at how many

@@ -69,6 +69,26 @@ fn records_cleaned_in_order_with_fields_kept() {
     }
 }
 
+/// Records larger than all the input let in flight at once (4 MB) go alone, on one thread as on
+/// many, among small ones, and come out in order.
+#[test]
+fn records_larger_than_the_room_in_flight() {
+    let seed = fs::read_to_string(fixtures().join("seeds").join(SEEDS[0])).unwrap();
+    let big = seed.repeat(5_000_000 / seed.len() + 1);
+    let mut input = String::new();
+    for i in 0..6 {
+        let body = if i % 3 == 1 { &big } else { &seed };
+        input.push_str(&serde_json::json!({"id": i, "body": body}).to_string());
+        input.push('\n');
+    }
+    let one = zhclean(&["clean", "--jsonl", "--text-field", "body", "-j", "1", "-"], Some(input.as_bytes()));
+    let many = zhclean(&["clean", "--jsonl", "--text-field", "body", "-j", "3", "-"], Some(input.as_bytes()));
+    assert_eq!(one.status.code(), Some(0), "{}", String::from_utf8_lossy(&one.stderr));
+    assert!(one.stdout == many.stdout);
+    let ids: Vec<serde_json::Value> = one.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(|l| serde_json::from_slice::<serde_json::Value>(l).unwrap()["id"].clone()).collect();
+    assert_eq!(ids, (0..6).map(serde_json::Value::from).collect::<Vec<_>>());
+}
+
 #[test]
 fn same_output_on_one_thread_and_many_and_compressed() {
     let dir = tempfile::tempdir().unwrap();
