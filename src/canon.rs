@@ -533,29 +533,36 @@ fn all_nfc_starters(text: &str) -> bool {
 
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
-pub fn view(line: &str, t2s: Option<&Converter>) -> String {
-    let mut out = String::with_capacity(line.len());
-    // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-    if !fold_simple(line, &mut out) {
-        out.clear();
-        let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
-        let mut fold = Fold::default();
-        folded.chars().for_each(|c| fold.push(&mut out, c));
-    }
-    match t2s {
-        Some(conv) => match conv.convert(&out) {
-            Cow::Borrowed(_) => out,
-            Cow::Owned(s) => s,
-        },
-        None => out,
+pub fn view<'a>(line: &'a str, t2s: Option<&Converter>) -> Cow<'a, str> {
+    // A line of characters that are their own view (many a menu item or link title) is its own
+    // view, borrowed rather than copied.
+    let folded = if skip_set(line.as_bytes(), 0, &OWN_VIEW) == line.len() {
+        Cow::Borrowed(line)
+    } else {
+        let mut out = String::with_capacity(line.len());
+        // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
+        if !fold_simple(line, &mut out) {
+            out.clear();
+            let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
+            let mut fold = Fold::default();
+            folded.chars().for_each(|c| fold.push(&mut out, c));
+        }
+        Cow::Owned(out)
+    };
+    match t2s.map(|conv| conv.convert(&folded)) {
+        Some(Cow::Owned(s)) => Cow::Owned(s),
+        _ => folded,
     }
 }
+
+/// Three-byte characters that are their own view: folded by [`nfkc_simple_char`] to themselves,
+/// and no whitespace.
+static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simple_char(c) == Some(c) && !c.is_whitespace()));
 
 /// Appends the view of `line` to `out` when every character of it folds without the normaliser;
 /// `false` (and `out` unfinished) otherwise. Runs of three-byte characters that are their own
 /// view (CJK ideographs and most Chinese punctuation: most of the text) are copied as they are.
 fn fold_simple(line: &str, out: &mut String) -> bool {
-    static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simple_char(c) == Some(c) && !c.is_whitespace()));
     let bytes = line.as_bytes();
     let mut fold = Fold::default();
     // `line[copied..i]` is a run of such characters not yet copied.

@@ -352,7 +352,7 @@ mod tests {
         let rules = RuleSet::builtin().unwrap();
         let classify_text = |text: &str| {
             let lines: Vec<&str> = text.split('\n').collect();
-            let views: Vec<String> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
+            let views: Vec<_> = lines.iter().map(|l| crate::canon::view(l, None)).collect();
             let code = |d: &Decision| match d {
                 Decision::Drop(r) => Some(rules.rules()[*r].code.to_string()),
                 _ => None,

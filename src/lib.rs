@@ -186,10 +186,10 @@ impl Cleaner {
             repaired.repairs.extend(repairs);
         }
         let lines: Vec<&str> = canonical.lines.iter().collect();
-        // One string per view: views are short-lived, and one buffer of the document's size,
-        // freed mid-document, made the allocator give its pages back to the system and fault
-        // them in again for every large document.
-        let views: Vec<String> = lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
+        // One string per view (or the line itself): views are short-lived, and one buffer of the
+        // document's size, freed mid-document, made the allocator give its pages back to the
+        // system and fault them in again for every large document.
+        let views: Vec<Cow<str>> = lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
         let mut decisions = classify::classify(&lines, &views, &self.rules);
         drop(views);
         let mut warnings = Vec::new();

@@ -44,7 +44,7 @@ impl Collector {
             if *fate != Fate::Kept || line.chars().count() > MAX_CHARS {
                 continue;
             }
-            let view = canon::view(line, None);
+            let view = canon::view(line, None).into_owned();
             if is_prose(&view) || !seen.insert(view.clone()) {
                 continue;
             }
@@ -131,7 +131,7 @@ mod tests {
         let docs = c.documents();
         let s = c.suggestions(3);
         let views: Vec<&str> = s.iter().map(|s| s.view.as_str()).collect();
-        assert_eq!(views, ["本站由某某公司运营", "某某日报 数字版"].map(|v| crate::canon::view(v, None)).iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(views, ["本站由某某公司运营", "某某日报 数字版"].map(|v| crate::canon::view(v, None).into_owned()).iter().map(String::as_str).collect::<Vec<_>>());
         assert_eq!(s[0].examples, ["doc0.txt", "doc1.txt", "doc2.txt"]);
         let toml = to_toml(&s, docs, "SITE");
         let mut set = RuleSet::default();

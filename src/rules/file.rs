@@ -145,7 +145,7 @@ pub(super) fn parse(file: &str, text: &str) -> Result<Vec<Rule>, RuleError> {
                 if l.get_ref().is_empty() {
                     return Err(err(l.span(), "`literals` is empty".into()));
                 }
-                Matcher::Literals(l.get_ref().iter().map(|s| canon::view(s, None)).collect())
+                Matcher::Literals(l.get_ref().iter().map(|s| canon::view(s, None).into_owned()).collect())
             }
             (None, None, Some(d)) => {
                 let params = r.params.as_ref().map(|p| (p.get_ref().clone(), p.span()));

@@ -54,7 +54,7 @@ fn clean_inputs() {
 #[test]
 fn rules_inputs() {
     let lines = ["手機版", "來源:某網", "", "黨的二十大報告提出建設高素質幹部隊伍的重大任務,這是戰略部署。", "首页", "新闻"];
-    let views: Vec<String> = lines.iter().map(|l| canon::view(l, None)).collect();
+    let views: Vec<_> = lines.iter().map(|l| canon::view(l, None)).collect();
     for (name, bytes) in inputs("rules") {
         let Ok(text) = std::str::from_utf8(&bytes) else { continue };
         let mut set = RuleSet::default();
