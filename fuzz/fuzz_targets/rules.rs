@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let mut set = RuleSet::default();
     match set.add_text("fuzz.toml", text) {
         Ok(()) => {
-            let views: Vec<String> = DOC.iter().map(|l| canon::view(l, None)).collect();
+            let views: Vec<_> = DOC.iter().map(|l| canon::view(l, None)).collect();
             let decisions = classify::classify(DOC, &views, &set);
             assert_eq!(decisions.len(), DOC.len());
         }
