@@ -536,12 +536,13 @@ fn all_nfc_starters(text: &str) -> bool {
 pub fn view<'a>(line: &'a str, t2s: Option<&Converter>) -> Cow<'a, str> {
     // A line of characters that are their own view (many a menu item or link title) is its own
     // view, borrowed rather than copied.
-    let folded = if skip_set(line.as_bytes(), 0, &OWN_VIEW) == line.len() {
+    let run = skip_set(line.as_bytes(), 0, &OWN_VIEW);
+    let folded = if run == line.len() {
         Cow::Borrowed(line)
     } else {
         let mut out = String::with_capacity(line.len());
         // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-        if !fold_simple(line, &mut out) {
+        if !fold_simple(line, run, &mut out) {
             out.clear();
             let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
             let mut fold = Fold::default();
@@ -561,12 +562,13 @@ static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simpl
 
 /// Appends the view of `line` to `out` when every character of it folds without the normaliser;
 /// `false` (and `out` unfinished) otherwise. Runs of three-byte characters that are their own
-/// view (CJK ideographs and most Chinese punctuation: most of the text) are copied as they are.
-fn fold_simple(line: &str, out: &mut String) -> bool {
+/// view (CJK ideographs and most Chinese punctuation: most of the text) are copied as they are;
+/// `line[..run]` is known to be one.
+fn fold_simple(line: &str, run: usize, out: &mut String) -> bool {
     let bytes = line.as_bytes();
     let mut fold = Fold::default();
     // `line[copied..i]` is a run of such characters not yet copied.
-    let (mut i, mut copied) = (0, 0);
+    let (mut i, mut copied) = (run, 0);
     loop {
         i = skip_set(bytes, i, &OWN_VIEW);
         if i == bytes.len() {
@@ -865,7 +867,7 @@ mod tests {
         for c in (0..=0xFFFFu32).filter_map(char::from_u32) {
             for line in [format!("中{c}a {c}1"), format!("{c}{c} 中"), format!("1 {c}")] {
                 let mut out = String::new();
-                let runs = fold_simple(&line, &mut out).then_some(out);
+                let runs = fold_simple(&line, 0, &mut out).then_some(out);
                 assert_eq!(runs, by_chars(&line), "U+{:04X}", c as u32);
             }
         }

@@ -61,7 +61,7 @@ struct Memo<'a> {
     /// by side, as they are asked).
     answers: Vec<Option<bool>>,
     rules: &'a [Rule],
-    patterns: Option<&'a PatternSet>,
+    patterns: &'a PatternSet,
 }
 
 impl<'a> Memo<'a> {
@@ -83,7 +83,7 @@ impl<'a> Memo<'a> {
         if let Some(answer) = self.answers[id * self.rules.len() + r] {
             return answer;
         }
-        if let Some(hits) = self.patterns.and_then(|p| p.search(r, cx.views[i])) {
+        if let Some(hits) = self.patterns.search(r, cx.views[i]) {
             let chars = cx.chars(i);
             for (other, hit) in hits {
                 self.answers[id * self.rules.len() + other] = Some(hit && fits(&self.rules[other], chars));

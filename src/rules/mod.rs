@@ -199,7 +199,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub struct RuleSet {
     rules: Vec<Rule>,
     /// Built on first use, and again after the rules change (as `stages`).
-    patterns: OnceLock<Option<PatternSet>>,
+    patterns: OnceLock<PatternSet>,
     stages: OnceLock<Stages>,
 }
 
@@ -322,10 +322,9 @@ impl RuleSet {
         RuleSet { rules: vec![rule.clone()], ..RuleSet::default() }
     }
 
-    /// The head and tail pattern rules as one regex set; `None` if it would be too large to
-    /// compile, when each pattern is searched on its own.
-    pub fn pattern_set(&self) -> Option<&PatternSet> {
-        self.patterns.get_or_init(|| PatternSet::new(&self.rules)).as_ref()
+    /// The pattern rules gathered into regex sets (see `PatternSet`).
+    pub fn pattern_set(&self) -> &PatternSet {
+        self.patterns.get_or_init(|| PatternSet::new(&self.rules))
     }
 
     pub fn stages(&self) -> &Stages {
@@ -366,18 +365,19 @@ const SET_DFA_BYTES: usize = 16 << 20;
 const SHORT_VIEW: usize = 120;
 
 impl PatternSet {
-    fn new(rules: &[Rule]) -> Option<PatternSet> {
+    fn new(rules: &[Rule]) -> PatternSet {
         let mut set = PatternSet { groups: Vec::new(), group: vec![None; rules.len()] };
-        set.add(rules, |r| r.region != Region::Anywhere, usize::MAX)?;
-        set.add(rules, |r| r.region == Region::Anywhere, SHORT_VIEW)?;
-        Some(set)
+        set.add(rules, |r| r.region != Region::Anywhere, usize::MAX);
+        set.add(rules, |r| r.region == Region::Anywhere, SHORT_VIEW);
+        set
     }
 
-    /// Adds the pattern rules that `take` picks as one group (none if there are fewer than two).
-    fn add(&mut self, rules: &[Rule], take: impl Fn(&Rule) -> bool, max_view: usize) -> Option<()> {
+    /// Adds the pattern rules that `take` picks as one group; none if there are fewer than two, or
+    /// if their set would be too large to compile (each pattern is then searched on its own).
+    fn add(&mut self, rules: &[Rule], take: impl Fn(&Rule) -> bool, max_view: usize) {
         let members: Vec<usize> = (0..rules.len()).filter(|&r| take(&rules[r]) && matches!(rules[r].matcher, Matcher::Pattern(_))).collect();
         if members.len() < 2 {
-            return Some(());
+            return;
         }
         let patterns = members.iter().filter_map(|&r| match &rules[r].matcher {
             Matcher::Pattern(re) => Some(re.as_str()),
@@ -386,13 +386,12 @@ impl PatternSet {
         let set = RegexSetBuilder::new(patterns)
             .size_limit(file::REGEX_SIZE_LIMIT * members.len())
             .dfa_size_limit(SET_DFA_BYTES)
-            .build()
-            .ok()?;
+            .build();
+        let Ok(set) = set else { return };
         for &r in &members {
             self.group[r] = Some(self.groups.len());
         }
         self.groups.push(Group { set, members, max_view });
-        Some(())
     }
 
     /// Every rule in the set of rule `r` (an index into the rules), with whether its pattern
@@ -474,7 +473,7 @@ mod tests {
     #[test]
     fn pattern_set_answers_as_each_pattern() {
         let set = RuleSet::builtin().unwrap();
-        let patterns = set.pattern_set().expect("the built-in patterns compile as sets");
+        let patterns = set.pattern_set();
         let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds");
         let mut texts: Vec<String> = std::fs::read_dir(seeds).unwrap().filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok()).collect();
         texts.extend(set.rules().iter().flat_map(|r| &r.examples).map(|e| e.input.clone()));
@@ -491,7 +490,7 @@ mod tests {
             }
         }
         assert!(searched[0] > 10_000 && searched[1] > 1_000, "{searched:?}");
-        let in_sets = |set: &RuleSet| (0..set.rules().len()).filter(|&r| set.pattern_set().unwrap().search(r, "").is_some()).count();
+        let in_sets = |set: &RuleSet| (0..set.rules().len()).filter(|&r| set.pattern_set().search(r, "").is_some()).count();
         assert!(in_sets(&set) > 20);
         // A long view is left to each `anywhere` pattern.
         let anywhere = (0..set.rules().len()).find(|&r| set.rules()[r].region == Region::Anywhere && patterns.search(r, "").is_some()).unwrap();
