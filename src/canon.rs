@@ -289,13 +289,6 @@ static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)")
         .expect("valid regex")
 });
-static SYLLABLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|o|e|i|u|ü|v|ai|ei|ui|ao|ou|iu|ie|üe|ue|ve|er|an|en|in|un|ün|ang|eng|ing|ong|ia|iao|ian|iang|iong|ua|uo|uai|uan|uang|io|ê|m|n|ng)$",
-    )
-    .expect("valid regex")
-});
-
 /// How many annotations with tone marks make a document "annotated": then toneless syllables
 /// such as `(de)` are removed too. A single `(an)` in ordinary text is left alone.
 const TONED_FOR_TONELESS: usize = 3;
@@ -314,9 +307,8 @@ fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>,
     loop {
         let (mut next, mut last, mut pass) = (String::with_capacity(current.len()), 0, 0);
         for a in &found {
-            let parts: Vec<&str> = syllables(a.syllables).collect();
-            if parts.iter().all(|s| is_pinyin(s) && (allow_toneless || has_tone(s))) {
-                pass += parts.len();
+            if syllables(a.syllables).all(|s| is_pinyin(s) && (allow_toneless || has_tone(s))) {
+                pass += syllables(a.syllables).count();
                 next.push_str(&current[last..a.start]);
                 next.push_str(a.han);
                 last = a.end;
@@ -349,6 +341,7 @@ struct Annotation<'a> {
 fn annotations(text: &str) -> Vec<Annotation<'_>> {
     let bytes = text.as_bytes();
     let mut found: Vec<Annotation<'_>> = Vec::new();
+    let mut groups = None;
     // `（` is EF BC 88: its first byte finds it and every other full-width form.
     for open in memchr::memchr2_iter(b'(', 0xEF, bytes) {
         let after = if bytes[open] == b'(' {
@@ -365,9 +358,11 @@ fn annotations(text: &str) -> Vec<Annotation<'_>> {
         {
             continue;
         }
-        if let Some(c) = ANNOTATED.captures(&text[start..]) {
-            let (han, group) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
-            found.push(Annotation { start, end: start + group.end(), han: han.as_str(), syllables: group.as_str() });
+        let groups = groups.get_or_insert_with(|| ANNOTATED.capture_locations());
+        if ANNOTATED.captures_read(groups, &text[start..]).is_some() {
+            let (han, group) = (groups.get(1).expect("group 1"), groups.get(2).expect("group 2"));
+            let at = |(from, to): (usize, usize)| &text[start + from..start + to];
+            found.push(Annotation { start, end: start + group.1, han: at(han), syllables: at(group) });
         }
     }
     found
@@ -386,9 +381,46 @@ fn has_tone(s: &str) -> bool {
     s.chars().any(|c| !c.is_ascii() && c != 'ü' && c != 'ê')
 }
 
+/// Whether `s` (lowercase, tone marks allowed) is one pinyin syllable: an optional initial
+/// (`b` … `w`, `zh`, `ch`, `sh`) and a final.
 fn is_pinyin(s: &str) -> bool {
-    let base: String = s.chars().map(toneless).collect();
-    SYLLABLE.is_match(&base)
+    // Toneless, the letters are ASCII, `ü` or `ê`; no syllable has more than six bytes (`zhuang`).
+    let mut buf = [0u8; 8];
+    let mut len = 0;
+    for c in s.chars().map(toneless) {
+        if len + c.len_utf8() > buf.len() {
+            return false;
+        }
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    let base = &buf[..len];
+    is_final(base)
+        || matches!(base, [b'b' | b'p' | b'm' | b'f' | b'd' | b't' | b'n' | b'l' | b'g' | b'k' | b'h' | b'j' | b'q' | b'x' | b'r' | b'z' | b'c' | b's' | b'y' | b'w', rest @ ..] if is_final(rest))
+        || matches!(base, [b'z' | b'c' | b's', b'h', rest @ ..] if is_final(rest))
+}
+
+/// Pinyin finals, as [`is_pinyin`] takes them (`v` for `ü`, and the interjections `ê`, `m`, `n`, `ng`).
+const FINALS: [&str; 42] = [
+    "a", "o", "e", "i", "u", "ü", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "üe", "ue", "ve", "er", "an", "en", "in", "un", "ün",
+    "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo", "uai", "uan", "uang", "io", "ê", "m", "n", "ng",
+];
+
+/// Whether `b` is one of [`FINALS`]: each is at most four bytes, so it is looked up as a number
+/// among theirs.
+fn is_final(b: &[u8]) -> bool {
+    static KEYS: LazyLock<Vec<u32>> = LazyLock::new(|| {
+        let mut keys: Vec<u32> = FINALS.iter().filter_map(|f| final_key(f.as_bytes())).collect();
+        keys.sort_unstable();
+        keys
+    });
+    final_key(b).is_some_and(|k| KEYS.binary_search(&k).is_ok())
+}
+
+/// A string of one to four bytes (no NUL) as a number; `None` for any other.
+fn final_key(b: &[u8]) -> Option<u32> {
+    let mut key = [0u8; 4];
+    key.get_mut(..b.len()).filter(|_| !b.is_empty())?.copy_from_slice(b);
+    Some(u32::from_be_bytes(key))
 }
 
 fn toneless(c: char) -> char {
@@ -716,6 +748,32 @@ mod tests {
     fn toneless_pinyin_only_in_annotated_documents() {
         assert_eq!(canon("我的(de)書(shū)和(hé)筆(bǐ)"), ["我的書和筆"]);
         assert_eq!(canon("我的(de)書"), ["我的(de)書"]);
+    }
+
+    /// `is_pinyin` takes what the syllable grammar written as a regex takes: every string of up
+    /// to three annotation letters, and every initial and final with a letter before or after.
+    #[test]
+    fn syllables_as_the_grammar_gives_them() {
+        let grammar = Regex::new(
+            r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:a|o|e|i|u|ü|v|ai|ei|ui|ao|ou|iu|ie|üe|ue|ve|er|an|en|in|un|ün|ang|eng|ing|ong|ia|iao|ian|iang|iong|ua|uo|uai|uan|uang|io|ê|m|n|ng)$",
+        )
+        .unwrap();
+        let takes = |s: &str| grammar.is_match(&s.chars().map(toneless).collect::<String>());
+        let letters: Vec<char> = ('a'..='z').chain("āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ".chars()).collect();
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words.iter().flat_map(|w| letters.iter().map(move |c| format!("{w}{c}"))).collect();
+            words.extend(longer);
+        }
+        for initial in ["", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z", "c", "s", "y", "w", "zh", "ch", "sh"] {
+            for f in FINALS {
+                words.extend(letters.iter().flat_map(|c| [format!("{c}{initial}{f}"), format!("{initial}{f}{c}"), format!("{initial}{f}")]));
+            }
+        }
+        words.push("zhuangzhuang".into());
+        for w in &words {
+            assert_eq!(is_pinyin(w), takes(w), "{w}");
+        }
     }
 
     #[test]
