@@ -7,6 +7,7 @@ use std::fs;
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::LazyLock;
 
 /// One document to clean: where it is read from and its path relative to its input root.
 #[derive(Debug, Clone)]
@@ -222,9 +223,11 @@ fn is_temporary(path: &Path) -> bool {
 /// Creates a new temporary file in `dir` (never opening an existing file or following a link).
 fn create_temporary(dir: &Path) -> io::Result<(PathBuf, fs::File)> {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    // Asked once: each call is a system call.
+    static PID: LazyLock<u32> = LazyLock::new(std::process::id);
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = dir.join(format!("{TEMP_PREFIX}{}-{n}{TEMP_SUFFIX}", std::process::id()));
+        let tmp = dir.join(format!("{TEMP_PREFIX}{}-{n}{TEMP_SUFFIX}", *PID));
         match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => continue,
@@ -235,14 +238,20 @@ fn create_temporary(dir: &Path) -> io::Result<(PathBuf, fs::File)> {
 
 /// Writes `bytes` to `path` atomically: a new temporary file in the same directory, flushed to
 /// disk, given the permissions of the file it replaces, then renamed over it (a symbolic link at
-/// `path` is replaced, not followed). On any error the target is untouched and the temporary file
-/// removed. A process killed midway leaves the old file and at most a `.zhclean-*.tmp` file.
+/// `path` is replaced, not followed), and the directory flushed so that the rename reaches the
+/// disk too. On any error the target is untouched and the temporary file removed. A process
+/// killed midway leaves the old file and at most a `.zhclean-*.tmp` file.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let (tmp, mut file) = create_temporary(&dir)?;
+    replace(path, bytes)?;
+    sync_dir(&parent(path));
+    Ok(())
+}
+
+/// [`write_atomic`] but for flushing the directory: for many files written into a few
+/// directories, each flushed once with [`sync_dir`] when all are written (a directory flushed
+/// per file costs a journal commit per file on most disks).
+pub(crate) fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let (tmp, mut file) = create_temporary(&parent(path))?;
     let result = (|| {
         file.write_all(bytes)?;
         file.sync_all()?;
@@ -250,17 +259,26 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             fs::set_permissions(&tmp, meta.permissions())?;
         }
         drop(file);
-        fs::rename(&tmp, path)?;
-        // The rename itself reaches the disk with the directory.
-        if let Ok(d) = fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(())
+        fs::rename(&tmp, path)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Flushes a directory's entries (the files renamed into it) to disk, where the system allows.
+pub(crate) fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// Where a cleaned file goes under the output directory: refused when its relative path could

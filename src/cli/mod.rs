@@ -328,12 +328,12 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         let record = write_report.then(|| serde_json::to_vec(&cleaned.report));
         let written = match destination {
             Ok(None) => Ok(Some(cleaned.text)),
-            Ok(Some((target, diff_path))) => fsio::write_atomic(&target, cleaned.text.as_bytes())
+            Ok(Some((target, diff_path))) => fsio::replace(&target, cleaned.text.as_bytes())
                 .map_err(|e| (target.clone(), e))
                 .and_then(|()| {
                     let Some(diff_path) = diff_path else { return Ok(()) };
                     let rel = input.relative.display().to_string();
-                    fsio::write_atomic(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
+                    fsio::replace(&diff_path, cleaned.diff_canonical(&rel).as_bytes()).map_err(|e| (diff_path, e))
                 })
                 .map_err(|(path, e)| Failure::io(&e).context(&format!("writing {}", path.display())))
                 .map(|()| None),
@@ -361,6 +361,10 @@ pub(crate) fn clean(args: CleanArgs) -> Result<Status> {
         }
         Ok(())
     })?;
+    // The outputs were renamed into these directories unflushed (see `fsio::replace`).
+    for dir in &checked_dirs {
+        fsio::sync_dir(dir);
+    }
     let summary = summary.map(|s| s.record(TOP_REMOVED));
     if let Some(mut w) = report {
         if let Some(s) = &summary {
