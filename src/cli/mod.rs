@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use zhclean::config::{Config, Excludes};
 use zhclean::convert::Conversion;
@@ -38,7 +39,7 @@ fn fail(message: impl Into<String>) -> io::Error {
 
 /// The cleaner and the exclude globs, from the options and the project config file.
 struct Project {
-    cleaner: Cleaner,
+    cleaner: Arc<Cleaner>,
     excludes: Excludes,
 }
 
@@ -72,11 +73,17 @@ fn project(settings: &Settings) -> Result<Project> {
         warn_removal: settings.warn_removal,
         max_removal: settings.max_removal,
     };
-    let cleaner = Cleaner::with_rules(&rules, select, &ignore, &options).map_err(|e| fail(e.to_string()))?;
+    let cleaner = Arc::new(Cleaner::with_rules(&rules, select, &ignore, &options).map_err(|e| fail(e.to_string()))?);
+    // The rules' regex sets are compiled on first use, a few milliseconds: here on a thread of
+    // their own while the inputs are walked and read, not on the first document's.
+    let rules = Arc::clone(&cleaner);
+    std::thread::spawn(move || {
+        rules.rules().pattern_set();
+    });
     Ok(Project { cleaner, excludes: config.exclude })
 }
 
-fn cleaner(settings: &Settings) -> Result<Cleaner> {
+fn cleaner(settings: &Settings) -> Result<Arc<Cleaner>> {
     Ok(project(settings)?.cleaner)
 }
 
