@@ -4,12 +4,18 @@
 #
 #   bench/run.sh [MB]          (default 200)
 #
+# zhclean's runs and the pipeline's are repeated in turns (REPS, default 5) and their medians
+# shown, with the medians of each repetition's ratios: on a shared machine the load changes from
+# minute to minute, and runs in turns see the same load. The Python runs, 20 to 40 times slower,
+# run once.
+#
 # Needs (installs nothing): cargo; python3 >= 3.11 with `pip install opencc==1.4.2
 # charset-normalizer ftfy` (the `opencc` command of that package is the pipeline's converter);
 # iconv, sed, taskset and GNU time (`apt-get install time`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${1:-200}
+REPS=${REPS:-5}
 for tool in python3 iconv opencc sed taskset /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "bench: $tool not found (see the top of $0)" >&2; exit 2; }
 done
@@ -53,12 +59,14 @@ pipeline() {
 }
 export -f zh pipeline; export ZH C WORK
 : > "$WORK/results"
-run "zhclean -j 1" bash -c "$(declare -f zh); zh 1"
-run "zhclean -j $(nproc)" bash -c "$(declare -f zh); zh 0"
-# `-j 1` reads and writes on threads beside its cleaning thread, which use a second core when
-# there is one; held to one core, the same run shows what all cores give over one.
-run "-j 1 on one core" taskset -c 0 bash -c "$(declare -f zh); zh 1"
-run "unix pipeline" bash -c "$(declare -p SED); $(declare -f pipeline); pipeline"
+for _ in $(seq "$REPS"); do
+    run "zhclean -j 1" bash -c "$(declare -f zh); zh 1"
+    run "zhclean -j $(nproc)" bash -c "$(declare -f zh); zh 0"
+    # `-j 1` reads and writes on threads beside its cleaning thread, which use a second core
+    # when there is one; held to one core, the same run shows what all cores give over one.
+    run "-j 1 on one core" taskset -c 0 bash -c "$(declare -f zh); zh 1"
+    run "unix pipeline" bash -c "$(declare -p SED); $(declare -f pipeline); pipeline"
+done
 run "python baseline" python3 bench/baseline.py rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
 run "python, NFC only" python3 bench/baseline.py --no-ftfy rules "$WORK/out" "$C"/files/*/* "$C/small.jsonl" "$C/large.jsonl"
 
@@ -84,14 +92,28 @@ else
     echo "bench: $DEV absent: the real pages' part skipped" >&2
 fi
 
-awk -v bytes="$BYTES" -v docs="$DOCS" '
-    { name[NR] = $0; sub(/ [^ ]+ [^ ]+ [^ ]+$/, "", name[NR]); secs[NR] = $(NF-2); cpu[NR] = $(NF-1); rss[NR] = $NF }
-    END {
-        printf "%-18s %9s %9s %9s %11s %11s %14s\n", "run", "seconds", "CPU s", "MB/s", "docs/s", "peak RSS", "zhclean -j 1 is"
-        for (i = 1; i <= NR; i++)
-            printf "%-18s %9.2f %9.2f %9.1f %11.0f %8.0f MB %13.1fx\n", name[i], secs[i], cpu[i], bytes / 1e6 / secs[i], docs / secs[i], rss[i] / 1024, secs[i] / secs[1]
-        printf "scaling on all cores: %.2fx over -j 1, %.2fx over one core\n", secs[1] / secs[2], secs[3] / secs[2]
-    }' "$WORK/results"
+python3 - "$WORK/results" "$BYTES" "$DOCS" "$REPS" <<'EOF'
+import sys
+from statistics import median
+path, nbytes, docs, reps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+runs = {}  # name: [(seconds, CPU seconds, peak RSS KB)], in the order run
+for line in open(path):
+    name, secs, cpu, rss = line.rsplit(" ", 3)
+    runs.setdefault(name, []).append((float(secs), float(cpu), int(rss)))
+names = list(runs)
+med = {n: [median(r[k] for r in runs[n]) for k in range(3)] for n in names}
+j1, jn, one, pipe = names[:4]
+print(f"{'run':<18} {'seconds':>9} {'CPU s':>9} {'MB/s':>9} {'docs/s':>11} {'peak RSS':>11} {'zhclean -j 1 is':>14}")
+for n in names:
+    secs, cpu, rss = med[n]
+    print(f"{n:<18} {secs:9.2f} {cpu:9.2f} {nbytes / 1e6 / secs:9.1f} {docs / secs:11.0f} {rss / 1024:8.0f} MB {secs / med[j1][0]:13.1f}x")
+print(f"(zhclean and the pipeline: medians of {reps} runs in turns; Python: one run)")
+def ratio(a, b):  # median and range of a's time over b's, repetition by repetition
+    r = sorted(x[0] / y[0] for x, y in zip(runs[a], runs[b]))
+    return f"{median(r):.2f}x ({r[0]:.2f}-{r[-1]:.2f}x)"
+print(f"zhclean -j 1 over the unix pipeline: {ratio(pipe, j1)}")
+print(f"scaling on all cores: {ratio(j1, jn)} over -j 1, {ratio(one, jn)} over one core")
+EOF
 awk '
     BEGIN { printf "\nzhclean -j 1 on each part alone:\n%-18s %9s %9s %9s\n", "part", "MB", "seconds", "MB/s" }
     { printf "%-18s %9.1f %9.2f %9.1f\n", $1, $2 / 1e6, $3, $2 / 1e6 / $3 }' "$WORK/parts"
