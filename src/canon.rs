@@ -299,16 +299,29 @@ fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>,
     if found.is_empty() {
         return (Cow::Borrowed(text), 0);
     }
-    let toned = found.iter().flat_map(|a| syllables(a.syllables)).filter(|s| is_pinyin(s) && has_tone(s)).count();
-    let allow_toneless = toned >= TONED_FOR_TONELESS;
+    // Each annotation's syllables are looked at once a round: (all pinyin, all toned, how many,
+    // how many toned pinyin).
+    let kinds = |found: &[Annotation<'_>]| -> Vec<(bool, bool, usize, usize)> {
+        found
+            .iter()
+            .map(|a| {
+                syllables(a.syllables).fold((true, true, 0, 0), |(pinyin, toned, n, toned_pinyin), s| {
+                    let (p, t) = (is_pinyin(s), has_tone(s));
+                    (pinyin && p, toned && t, n + 1, toned_pinyin + usize::from(p && t))
+                })
+            })
+            .collect()
+    };
+    let mut kind = kinds(&found);
+    let allow_toneless = kind.iter().map(|k| k.3).sum::<usize>() >= TONED_FOR_TONELESS;
     let (mut found, mut removed) = (found, 0);
     let mut current = Cow::Borrowed(text);
     // Repeat until stable so that `機(jī)(jī)` loses both and cleaning stays idempotent.
     loop {
         let (mut next, mut last, mut pass) = (String::with_capacity(current.len()), 0, 0);
-        for a in &found {
-            if syllables(a.syllables).all(|s| is_pinyin(s) && (allow_toneless || has_tone(s))) {
-                pass += syllables(a.syllables).count();
+        for (a, &(pinyin, toned, n, _)) in found.iter().zip(&kind) {
+            if pinyin && (allow_toneless || toned) {
+                pass += n;
                 next.push_str(&current[last..a.start]);
                 next.push_str(a.han);
                 last = a.end;
@@ -321,6 +334,7 @@ fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>,
         removed += pass;
         current = Cow::Owned(next);
         found = annotations(&current);
+        kind = kinds(&found);
     }
     (current, removed)
 }
