@@ -299,29 +299,16 @@ fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>,
     if found.is_empty() {
         return (Cow::Borrowed(text), 0);
     }
-    // Each annotation's syllables are looked at once a round: (all pinyin, all toned, how many,
-    // how many toned pinyin).
-    let kinds = |found: &[Annotation<'_>]| -> Vec<(bool, bool, usize, usize)> {
-        found
-            .iter()
-            .map(|a| {
-                syllables(a.syllables).fold((true, true, 0, 0), |(pinyin, toned, n, toned_pinyin), s| {
-                    let (p, t) = (is_pinyin(s), has_tone(s));
-                    (pinyin && p, toned && t, n + 1, toned_pinyin + usize::from(p && t))
-                })
-            })
-            .collect()
-    };
-    let mut kind = kinds(&found);
-    let allow_toneless = kind.iter().map(|k| k.3).sum::<usize>() >= TONED_FOR_TONELESS;
+    let mut kinds: Vec<Kind> = found.iter().map(Kind::of).collect();
+    let allow_toneless = kinds.iter().map(|k| k.toned_pinyin).sum::<usize>() >= TONED_FOR_TONELESS;
     let (mut found, mut removed) = (found, 0);
     let mut current = Cow::Borrowed(text);
     // Repeat until stable so that `機(jī)(jī)` loses both and cleaning stays idempotent.
     loop {
         let (mut next, mut last, mut pass) = (String::with_capacity(current.len()), 0, 0);
-        for (a, &(pinyin, toned, n, _)) in found.iter().zip(&kind) {
-            if pinyin && (allow_toneless || toned) {
-                pass += n;
+        for (a, k) in found.iter().zip(&kinds) {
+            if k.pinyin && (allow_toneless || k.toned) {
+                pass += k.syllables;
                 next.push_str(&current[last..a.start]);
                 next.push_str(a.han);
                 last = a.end;
@@ -334,9 +321,34 @@ fn strip_pinyin<'a>(text: &'a str, found: Vec<Annotation<'a>>) -> (Cow<'a, str>,
         removed += pass;
         current = Cow::Owned(next);
         found = annotations(&current);
-        kind = kinds(&found);
+        kinds = found.iter().map(Kind::of).collect();
     }
     (current, removed)
+}
+
+/// What an annotation's syllables are, each looked at once.
+struct Kind {
+    /// All of them pinyin.
+    pinyin: bool,
+    /// All of them with a tone mark.
+    toned: bool,
+    syllables: usize,
+    /// Those that are pinyin with a tone mark.
+    toned_pinyin: usize,
+}
+
+impl Kind {
+    fn of(a: &Annotation<'_>) -> Kind {
+        let mut kind = Kind { pinyin: true, toned: true, syllables: 0, toned_pinyin: 0 };
+        for s in syllables(a.syllables) {
+            let (pinyin, toned) = (is_pinyin(s), has_tone(s));
+            kind.pinyin &= pinyin;
+            kind.toned &= toned;
+            kind.syllables += 1;
+            kind.toned_pinyin += usize::from(pinyin && toned);
+        }
+        kind
+    }
 }
 
 /// One match of `ANNOTATED` in a text.
@@ -432,8 +444,11 @@ fn is_final(b: &[u8]) -> bool {
 
 /// A string of one to four bytes (no NUL) as a number; `None` for any other.
 fn final_key(b: &[u8]) -> Option<u32> {
+    if b.is_empty() || b.len() > 4 {
+        return None;
+    }
     let mut key = [0u8; 4];
-    key.get_mut(..b.len()).filter(|_| !b.is_empty())?.copy_from_slice(b);
+    key[..b.len()].copy_from_slice(b);
     Some(u32::from_be_bytes(key))
 }
 
