@@ -80,18 +80,19 @@ impl<'a> Memo<'a> {
         if !rule.is_line_only() {
             return matches(rule, cx, i);
         }
-        if let Some(answer) = self.answers[id * self.rules.len() + r] {
+        let row = id * self.rules.len();
+        if let Some(answer) = self.answers[row + r] {
             return answer;
         }
         if let Some(hits) = self.patterns.search(r, cx.views[i]) {
             let chars = cx.chars(i);
             for (other, hit) in hits {
-                self.answers[id * self.rules.len() + other] = Some(hit && fits(&self.rules[other], chars));
+                self.answers[row + other] = Some(hit && fits(&self.rules[other], chars));
             }
-            return self.answers[id * self.rules.len() + r] == Some(true);
+            return self.answers[row + r] == Some(true);
         }
         let answer = matches(rule, cx, i);
-        self.answers[id * self.rules.len() + r] = Some(answer);
+        self.answers[row + r] = Some(answer);
         answer
     }
 }

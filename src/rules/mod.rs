@@ -375,14 +375,17 @@ impl PatternSet {
     /// Adds the pattern rules that `take` picks as one group; none if there are fewer than two, or
     /// if their set would be too large to compile (each pattern is then searched on its own).
     fn add(&mut self, rules: &[Rule], take: impl Fn(&Rule) -> bool, max_view: usize) {
-        let members: Vec<usize> = (0..rules.len()).filter(|&r| take(&rules[r]) && matches!(rules[r].matcher, Matcher::Pattern(_))).collect();
+        let (members, patterns): (Vec<usize>, Vec<&str>) = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(r, rule)| match &rule.matcher {
+                Matcher::Pattern(re) if take(rule) => Some((r, re.as_str())),
+                _ => None,
+            })
+            .unzip();
         if members.len() < 2 {
             return;
         }
-        let patterns = members.iter().filter_map(|&r| match &rules[r].matcher {
-            Matcher::Pattern(re) => Some(re.as_str()),
-            _ => None,
-        });
         let set = RegexSetBuilder::new(patterns)
             .size_limit(file::REGEX_SIZE_LIMIT * members.len())
             .dfa_size_limit(SET_DFA_BYTES)
