@@ -595,41 +595,63 @@ fn all_nfc_starters(text: &str) -> bool {
 /// The matching view of a canonical line: NFKC (so `：` matches `:`), whitespace removed except a
 /// single space between two ASCII letters or digits, and Simplified when `t2s` is given.
 pub fn view<'a>(line: &'a str, t2s: Option<&Converter>) -> Cow<'a, str> {
+    view_items(line, t2s, |_| ()).0
+}
+
+/// [`view`], handing each list item of `line` (the non-empty pieces between
+/// [`is_list_separator`]s) to `item` on the way: the walk that folds the line stops at every
+/// separator anyway, and a second walk over every line to split it costs as much as the view.
+/// The `bool` says whether every item was handed on: not when the line needed the normaliser.
+pub(crate) fn view_items<'a>(line: &'a str, t2s: Option<&Converter>, mut item: impl FnMut(&'a str)) -> (Cow<'a, str>, bool) {
     // A line of characters that are their own view (many a menu item or link title) is its own
     // view, borrowed rather than copied.
     let run = skip_set(line.as_bytes(), 0, &OWN_VIEW);
-    let folded = if run == line.len() {
-        Cow::Borrowed(line)
+    let (folded, walked) = if run == line.len() {
+        if !line.is_empty() {
+            item(line);
+        }
+        (Cow::Borrowed(line), true)
     } else {
         let mut out = String::with_capacity(line.len());
         // Most lines fold character by character without the normaliser (see `nfkc_simple_char`).
-        if !fold_simple(line, run, &mut out) {
+        let walked = fold_simple(line, run, &mut out, &mut item);
+        if !walked {
             out.clear();
             let folded = ComposingNormalizerBorrowed::new_nfkc().normalize(line);
             let mut fold = Fold::default();
             folded.chars().for_each(|c| fold.push(&mut out, c));
         }
-        Cow::Owned(out)
+        (Cow::Owned(out), walked)
     };
-    match t2s.map(|conv| conv.convert(&folded)) {
+    let view = match t2s.map(|conv| conv.convert(&folded)) {
         Some(Cow::Owned(s)) => Cow::Owned(s),
         _ => folded,
-    }
+    };
+    (view, walked)
+}
+
+/// What separates the items of a list line (`潮州市| 潞城市| 南部县`): bars, commas and semicolons,
+/// ASCII or full-width, the enumeration comma, the slash, the middle dot and whitespace.
+#[inline]
+pub(crate) fn is_list_separator(c: char) -> bool {
+    matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()
 }
 
 /// Three-byte characters that are their own view: folded by [`nfkc_simple_char`] to themselves,
-/// and no whitespace.
-static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simple_char(c) == Some(c) && !c.is_whitespace()));
+/// and neither whitespace nor a list separator (so that the view's walk stops at each, see
+/// [`view_items`]).
+static OWN_VIEW: LazyLock<Box<BmpSet>> = LazyLock::new(|| bmp_set(|c| nfkc_simple_char(c) == Some(c) && !is_list_separator(c)));
 
-/// Appends the view of `line` to `out` when every character of it folds without the normaliser;
-/// `false` (and `out` unfinished) otherwise. Runs of three-byte characters that are their own
-/// view (CJK ideographs and most Chinese punctuation: most of the text) are copied as they are;
-/// `line[..run]` is known to be one.
-fn fold_simple(line: &str, run: usize, out: &mut String) -> bool {
+/// Appends the view of `line` to `out` when every character of it folds without the normaliser,
+/// handing its list items to `item`; `false` (and `out` and the items unfinished) otherwise. Runs
+/// of three-byte characters that are their own view (CJK ideographs and most Chinese
+/// punctuation: most of the text) are copied as they are; `line[..run]` is known to be one.
+fn fold_simple<'a>(line: &'a str, run: usize, out: &mut String, item: &mut impl FnMut(&'a str)) -> bool {
     let bytes = line.as_bytes();
     let mut fold = Fold::default();
-    // `line[copied..i]` is a run of such characters not yet copied.
-    let (mut i, mut copied) = (run, 0);
+    // `line[copied..i]` is a run of such characters not yet copied; the item under way starts at
+    // `start`.
+    let (mut i, mut copied, mut start) = (run, 0, 0);
     loop {
         i = skip_set(bytes, i, &OWN_VIEW);
         if i == bytes.len() {
@@ -638,11 +660,20 @@ fn fold_simple(line: &str, run: usize, out: &mut String) -> bool {
         fold.push_run(out, &line[copied..i]);
         let (c, width) = char_at(bytes, i);
         let Some(folded) = nfkc_simple_char(c) else { return false };
+        if is_list_separator(c) {
+            if start < i {
+                item(&line[start..i]);
+            }
+            start = i + width;
+        }
         fold.push(out, folded);
         i += width;
         copied = i;
     }
     fold.push_run(out, &line[copied..]);
+    if start < line.len() {
+        item(&line[start..]);
+    }
     true
 }
 
@@ -954,7 +985,7 @@ mod tests {
         for c in (0..=0xFFFFu32).filter_map(char::from_u32) {
             for line in [format!("中{c}a {c}1"), format!("{c}{c} 中"), format!("1 {c}")] {
                 let mut out = String::new();
-                let runs = fold_simple(&line, 0, &mut out).then_some(out);
+                let runs = fold_simple(&line, 0, &mut out, &mut |_| ()).then_some(out);
                 assert_eq!(runs, by_chars(&line), "U+{:04X}", c as u32);
             }
         }

@@ -41,7 +41,8 @@ use decode::{DecodeError, Label};
 use diff::Op;
 use emit::Fate;
 use report::{Removal, Report};
-use rules::{RuleError, RuleSet, UnknownSelector};
+use rules::detect::PlaceCount;
+use rules::{Detector, Matcher, RuleError, RuleSet, UnknownSelector};
 
 /// Most rounds of repair after the canonical form (see `Cleaner::clean_text`).
 const MAX_REPAIR_ROUNDS: usize = 4;
@@ -78,6 +79,8 @@ pub struct Cleaner {
     converter: Converter,
     /// Converter for the matching view when the output is not already Simplified.
     view_t2s: Option<Converter>,
+    /// Whether a rule lists places: then the views' walk counts them on its way.
+    counts_places: bool,
     encoding: Option<Label>,
     strict: bool,
     warn_removal: f64,
@@ -113,7 +116,9 @@ impl Cleaner {
             Conversion::T2s => None,
             _ => Some(Converter::new(Conversion::T2s)?),
         };
+        let counts_places = rules.rules().iter().any(|r| matches!(r.matcher, Matcher::Detector(Detector::PlaceList(_))));
         Ok(Cleaner {
+            counts_places,
             rules,
             converter: Converter::new(options.conversion)?,
             view_t2s,
@@ -189,8 +194,22 @@ impl Cleaner {
         // One string per view (or the line itself): views are short-lived, and one buffer of the
         // document's size, freed mid-document, made the allocator give its pages back to the
         // system and fault them in again for every large document.
-        let views: Vec<Cow<str>> = lines.iter().map(|l| canon::view(l, self.view_t2s.as_ref())).collect();
-        let mut decisions = classify::classify(&lines, &views, &self.rules);
+        // The place-list detector asks every line for its list items, which the view's walk finds.
+        let t2s = self.view_t2s.as_ref();
+        let mut places = Vec::new();
+        let views: Vec<Cow<str>> = lines
+            .iter()
+            .map(|l| {
+                if !self.counts_places {
+                    return canon::view(l, t2s);
+                }
+                let mut count = PlaceCount::default();
+                let (view, walked) = canon::view_items(l, t2s, |item| count.add(item));
+                places.push(walked.then_some(count));
+                view
+            })
+            .collect();
+        let mut decisions = classify::classify_counted(&lines, &views, places, &self.rules);
         drop(views);
         let mut warnings = Vec::new();
         // Counted over the whole text at once (less the line breaks between lines), and over the

@@ -3,7 +3,7 @@
 //! Rule files are TOML (`[[rule]]` tables, see `file`); the default set in `rules/` is embedded in
 //! the binary. A `RuleSet` is the compiled, selected list that `classify` applies.
 
-mod detect;
+pub(crate) mod detect;
 mod file;
 
 use std::collections::HashSet;
