@@ -175,14 +175,18 @@ fn scan_run(bytes: &[u8], mut i: usize, common: &BmpSet) -> (usize, usize, usize
     let (mut n, mut common_chars) = (0usize, 0usize);
     loop {
         // Three-byte characters (U+0800..U+FFFF, nearly all of Chinese text, punctuation too),
-        // looked up without decoding; the three that end a run (U+2028, U+2029, U+FFFD) are
-        // left to the case below.
+        // looked up without decoding; the three that end a run (U+2028, U+2029, U+FFFD), none
+        // of them common, are left to the case below.
         let mut taken = 0;
         for &[b0, b1, b2] in bytes[i..].as_chunks::<3>().0 {
-            if b0 & 0xF0 != 0xE0 || ends_run(b0, b1, b2) {
+            if b0 & 0xF0 != 0xE0 {
                 break;
             }
-            common_chars += usize::from(bmp_bit(common, b0, b1, b2));
+            if bmp_bit(common, b0, b1, b2) {
+                common_chars += 1;
+            } else if ends_run(b0, b1, b2) {
+                break;
+            }
             taken += 1;
         }
         n += taken;
