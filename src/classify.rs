@@ -5,6 +5,7 @@
 //! `anywhere` rules run first, and a prose line they drop counts for no block; then head, tail
 //! and edge rules act on the lines outside the body, and never remove prose.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use memchr::memmem;
@@ -30,17 +31,17 @@ const MAX_PASSES: usize = 8;
 /// are classified again until a pass drops nothing more: what cleaning the output would see is
 /// what the last pass saw, and cleaning stays idempotent.
 pub fn classify<L: AsRef<str>, V: AsRef<str>>(lines: &[L], views: &[V], rules: &RuleSet) -> Vec<Decision> {
-    classify_counted(lines, views, Vec::new(), rules)
+    classify_counted(lines, views, views.iter().map(|_| OnceCell::new()).collect(), rules)
 }
 
 /// [`classify`], with the place counts that the views' walk found (see `canon::view_items`),
 /// by line; lines without one are counted when a rule asks.
-pub(crate) fn classify_counted<L: AsRef<str>, V: AsRef<str>>(lines: &[L], views: &[V], places: Vec<Option<PlaceCount>>, rules: &RuleSet) -> Vec<Decision> {
+pub(crate) fn classify_counted<L: AsRef<str>, V: AsRef<str>>(lines: &[L], views: &[V], places: Vec<OnceCell<PlaceCount>>, rules: &RuleSet) -> Vec<Decision> {
     let mut decisions = vec![Decision::Blank; lines.len()];
     let mut left: Vec<usize> = (0..lines.len()).collect();
     let (prose, chars): (Vec<bool>, Vec<usize>) = views.iter().map(|v| read(v.as_ref())).unzip();
     let mut memo = Memo::new(rules, prose);
-    let facts = Facts::new(views, chars).with_places(places);
+    let facts = Facts::counted(views, chars, places);
     for _ in 0..MAX_PASSES {
         let sub_lines: Vec<&str> = left.iter().map(|&i| lines[i].as_ref()).collect();
         let sub_views: Vec<&str> = left.iter().map(|&i| views[i].as_ref()).collect();

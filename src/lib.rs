@@ -34,6 +34,7 @@ pub mod suggest;
 pub mod summary;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use canon::Canonical;
 use convert::{Conversion, ConvertError, Converter};
@@ -196,16 +197,17 @@ impl Cleaner {
         // system and fault them in again for every large document.
         // The place-list detector asks every line for its list items, which the view's walk finds.
         let t2s = self.view_t2s.as_ref();
-        let mut places = Vec::new();
+        let mut places = Vec::with_capacity(lines.len());
         let views: Vec<Cow<str>> = lines
             .iter()
             .map(|l| {
-                if !self.counts_places {
-                    return canon::view(l, t2s);
-                }
                 let mut count = PlaceCount::default();
-                let (view, walked) = canon::view_items(l, t2s, |item| count.add(item));
-                places.push(walked.then_some(count));
+                let (view, walked) = if self.counts_places {
+                    canon::view_items(l, t2s, |item| count.add(item))
+                } else {
+                    (canon::view(l, t2s), false)
+                };
+                places.push(if walked { OnceCell::from(count) } else { OnceCell::new() });
                 view
             })
             .collect();

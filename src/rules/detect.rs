@@ -73,19 +73,15 @@ pub struct Facts {
 impl Facts {
     /// From the views of a document's lines and their numbers of characters.
     pub fn new<S: AsRef<str>>(views: &[S], chars: Vec<usize>) -> Facts {
-        let mut first: HashMap<&str, usize> = HashMap::default();
-        let copies = views.iter().enumerate().map(|(i, v)| *first.entry(v.as_ref()).or_insert(i)).collect();
-        Facts { chars, data: views.iter().map(|_| OnceCell::new()).collect(), copies, places: views.iter().map(|_| OnceCell::new()).collect() }
+        Facts::counted(views, chars, views.iter().map(|_| OnceCell::new()).collect())
     }
 
-    /// With the place counts of the lines that have one (see `canon::view_items`).
-    pub(crate) fn with_places(mut self, counts: Vec<Option<PlaceCount>>) -> Facts {
-        for (cell, count) in self.places.iter_mut().zip(counts) {
-            if let Some(count) = count {
-                *cell = OnceCell::from(count);
-            }
-        }
-        self
+    /// [`Facts::new`], with each line's place count where the view's walk gave one (see
+    /// `canon::view_items`).
+    pub(crate) fn counted<S: AsRef<str>>(views: &[S], chars: Vec<usize>, places: Vec<OnceCell<PlaceCount>>) -> Facts {
+        let mut first: HashMap<&str, usize> = HashMap::default();
+        let copies = views.iter().enumerate().map(|(i, v)| *first.entry(v.as_ref()).or_insert(i)).collect();
+        Facts { chars, data: views.iter().map(|_| OnceCell::new()).collect(), copies, places }
     }
 }
 
