@@ -631,7 +631,6 @@ pub(crate) fn view_items<'a>(line: &'a str, t2s: Option<&Converter>, mut item: i
 
 /// What separates the items of a list line (`潮州市| 潞城市| 南部县`): bars, commas and semicolons,
 /// ASCII or full-width, the enumeration comma, the slash, the middle dot and whitespace.
-#[inline]
 pub(crate) fn is_list_separator(c: char) -> bool {
     matches!(c, '|' | '｜' | ',' | '，' | '、' | ';' | '；' | '/' | '·') || c.is_whitespace()
 }
