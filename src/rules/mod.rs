@@ -405,8 +405,10 @@ impl PatternSet {
         if view.len() > group.max_view {
             return None;
         }
-        let hits = group.set.matches(view);
-        Some(group.members.iter().enumerate().map(move |(k, &r)| (r, hits.matched(k))))
+        // Most lines match no pattern, and a search that may stop at the first match tells so
+        // faster than one that reads on for every pattern that matches.
+        let hits = group.set.is_match(view).then(|| group.set.matches(view));
+        Some(group.members.iter().enumerate().map(move |(k, &r)| (r, hits.as_ref().is_some_and(|h| h.matched(k)))))
     }
 }
 
