@@ -251,10 +251,11 @@ fn blocks(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Block
 /// Cleans the records of a block: every line but blank ones, numbered from the block's first.
 fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) -> Done {
     let mut done = Done { records: Vec::with_capacity(block.bytes.len() + 1024), ..Done::default() };
+    let mut records = Records { text: simdutf8::basic::from_utf8(&block.bytes).ok(), stream: None };
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', &block.bytes).chain((!block.bytes.ends_with(b"\n")).then_some(block.bytes.len()));
     for (number, end) in (block.first..).zip(ends) {
-        let mut line = &block.bytes[start..end];
+        let (line_start, mut line) = (start, &block.bytes[start..end]);
         start = end + 1;
         while let [rest @ .., b'\r'] = line {
             line = rest;
@@ -262,18 +263,51 @@ fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) ->
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let outcome = clean_record(cleaner, args, name, number, line, &mut done);
+        let parsed = records.next(line_start, line_start + line.len());
+        let outcome = clean_record(cleaner, args, name, number, line, parsed, &mut done);
         done.outcomes.push(outcome);
     }
     done
 }
 
+/// The records of a block read by one deserializer, one after another: a deserializer per record
+/// starts with no room for the strings it unescapes, and grew it anew for every record's text.
+struct Records<'a> {
+    /// The block, when it is UTF-8.
+    text: Option<&'a str>,
+    /// Where in the block the stream started, and the stream.
+    stream: Option<(usize, serde_json::StreamDeserializer<'a, serde_json::de::StrRead<'a>, Map<String, Value>>)>,
+}
+
+impl<'a> Records<'a> {
+    /// The record on the line from `start` to `end` (without its line break), when the stream
+    /// reads it as the whole line would be read on its own; `None` leaves the line to be read on
+    /// its own (which gives the error of a bad record), and the stream starts again after it.
+    fn next(&mut self, start: usize, end: usize) -> Option<Map<String, Value>> {
+        let text = self.text?;
+        let (base, stream) = self.stream.get_or_insert_with(|| (start, serde_json::Deserializer::from_str(&text[start..]).into_iter()));
+        let record = match stream.next() {
+            Some(Ok(record)) => Some(record),
+            _ => None,
+        };
+        let read_to = *base + stream.byte_offset();
+        let whole = read_to <= end && text.as_bytes()[read_to..end].iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'));
+        match record {
+            Some(record) if whole => Some(record),
+            _ => {
+                self.stream = None;
+                None
+            }
+        }
+    }
+}
+
 /// Cleans the record on line `number` into `done`: its output line and its report line, or for a
 /// bad record under `--on-error mark`, the record written with the error under the report field
 /// (the record itself, as a string, when it is not an object).
-fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], done: &mut Done) -> Outcome {
+fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], parsed: Option<Map<String, Value>>, done: &mut Done) -> Outcome {
     let (record_start, report_start) = (done.records.len(), done.reports.len());
-    let (written, text_bytes, error) = match clean_into(cleaner, args, name, number, bytes, done) {
+    let (written, text_bytes, error) = match clean_into(cleaner, args, name, number, bytes, parsed, done) {
         Ok(text_bytes) => (true, text_bytes, None),
         Err(Bad { message, fields, raw }) => {
             done.records.truncate(record_start);
@@ -307,16 +341,19 @@ struct Bad {
     raw: bool,
 }
 
-/// [`clean_record`] of a good record; the bytes of its text field.
-fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], done: &mut Done) -> Result<u64, Bad> {
-    // serde_json checks UTF-8 string by string with the standard library; one SIMD check of the
-    // record first is faster. Invalid records still go through `from_slice`, for its error.
-    let parsed = match simdutf8::basic::from_utf8(bytes) {
-        Ok(s) => serde_json::from_str(s),
-        Err(_) => serde_json::from_slice(bytes),
+/// [`clean_record`] of a good record (`parsed`, when already read); the bytes of its text field.
+fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], parsed: Option<Map<String, Value>>, done: &mut Done) -> Result<u64, Bad> {
+    let mut record = match parsed {
+        Some(record) => record,
+        // serde_json checks UTF-8 string by string with the standard library; one SIMD check
+        // of the record first is faster. Invalid records still go through `from_slice`, for its
+        // error.
+        None => match simdutf8::basic::from_utf8(bytes) {
+            Ok(s) => serde_json::from_str(s),
+            Err(_) => serde_json::from_slice(bytes),
+        }
+        .map_err(|e| Bad { message: format!("not a JSON object ({e})"), fields: None, raw: true })?,
     };
-    let mut record: Map<String, Value> =
-        parsed.map_err(|e| Bad { message: format!("not a JSON object ({e})"), fields: None, raw: true })?;
     let path = match &args.id_field {
         None => format!("{name}:{number}"),
         Some(field) => match record.get(field) {
@@ -440,6 +477,52 @@ mod tests {
             let mut out = Vec::new();
             write_str(&mut out, &text);
             assert_eq!(String::from_utf8(out).unwrap(), serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+    }
+
+    /// What the block's stream reads for a line is what the line read on its own gives, whatever
+    /// the lines around it: bad records, records over two lines or two on one, blank lines that
+    /// are no JSON whitespace, line breaks with a carriage return. A line it leaves is read on its
+    /// own (`clean_into`).
+    #[test]
+    fn a_block_reads_as_its_lines_on_their_own() {
+        let lines = [
+            r#"{"id":1,"text":"来源：新华网\n正文。"}"#,
+            "",
+            "  \t",
+            "\x0c",
+            r#"{"id":2,"text":"a"}   "#,
+            r#"{"id":3,"text":"two"#,
+            r#"lines"}"#,
+            r#"{"id":4}{"id":5}"#,
+            r#"{"id":6,"text":"x","text":"y"}"#,
+            "123",
+            "[1]",
+            "\u{feff}{}",
+            r#"  {"id":7,"n":1.0e2,"o":{"a" : [1, {"b":"\u00e9"}]}}	"#,
+            r#"{"id":8,"text":"\x"}"#,
+            r#"{"id":9} x"#,
+            "{\"id\":10}\x0b",
+            r#"{"id":11,"text":"last"}"#,
+        ];
+        for crlf in [false, true] {
+            let block = lines.join(if crlf { "\r\n" } else { "\n" });
+            let mut records = Records { text: Some(&block), stream: None };
+            let (mut start, mut read) = (0, 0);
+            for line in block.split('\n') {
+                let (line_start, line) = (start, line.trim_end_matches('\r'));
+                start += line.len() + 1 + usize::from(crlf);
+                if line.bytes().all(|b| b.is_ascii_whitespace()) {
+                    continue;
+                }
+                let alone = serde_json::from_str::<Map<String, Value>>(line).ok();
+                if let Some(record) = records.next(line_start, line_start + line.len()) {
+                    assert_eq!(Some(record), alone, "{line:?}");
+                    read += 1;
+                }
+            }
+            // All records but the one after the line that stops the stream (`\x0c`).
+            assert_eq!(read, 4);
         }
     }
 
