@@ -69,6 +69,20 @@ fn records_cleaned_in_order_with_fields_kept() {
     }
 }
 
+/// Numbers in the other fields keep every digit: integers beyond 64 bits, decimals, exponents
+/// too large for a double (written with the exponent's sign, the value unchanged).
+#[test]
+fn numbers_in_other_fields_keep_every_digit() {
+    let input = r#"{"id":123456789012345678901234567890,"text":"正文。","f":[0.1,3.14159265358979323846264338327950288,1E400,-0.0]}"#;
+    let o = zhclean(&["clean", "--jsonl", "-"], Some(format!("{input}\n").as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.starts_with(r#"{"id":123456789012345678901234567890,"text":"正文。\n","f":[0.1,3.14159265358979323846264338327950288,1e+400,-0.0],"zhclean":"#),
+        "{out}"
+    );
+}
+
 /// Records larger than all the input let in flight at once (4 MB) go alone, on one thread as on
 /// many, among small ones, and come out in order.
 #[test]
