@@ -270,6 +270,9 @@ fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) ->
     done
 }
 
+/// The largest record read by a block's deserializer (see [`Records`]).
+const STREAMED_BYTES: usize = 64 << 10;
+
 /// The records of a block read by one deserializer, one after another: a deserializer per record
 /// starts with no room for the strings it unescapes, and grew it anew for every record's text.
 struct Records<'a> {
@@ -284,6 +287,12 @@ impl<'a> Records<'a> {
     /// reads it as the whole line would be read on its own; `None` leaves the line to be read on
     /// its own (which gives the error of a bad record), and the stream starts again after it.
     fn next(&mut self, start: usize, end: usize) -> Option<Map<String, Value>> {
+        // A large record is read on its own, so that its room is freed before it is cleaned:
+        // kept for the block, it added a large record's size to the peak memory.
+        if end - start > STREAMED_BYTES {
+            self.stream = None;
+            return None;
+        }
         let text = self.text?;
         let (base, stream) = self.stream.get_or_insert_with(|| (start, serde_json::Deserializer::from_str(&text[start..]).into_iter()));
         let record = match stream.next() {
@@ -482,10 +491,11 @@ mod tests {
 
     /// What the block's stream reads for a line is what the line read on its own gives, whatever
     /// the lines around it: bad records, records over two lines or two on one, blank lines that
-    /// are no JSON whitespace, line breaks with a carriage return. A line it leaves is read on its
-    /// own (`clean_into`).
+    /// are no JSON whitespace, line breaks with a carriage return. A line it leaves (these, and a
+    /// large record) is read on its own (`clean_into`).
     #[test]
     fn a_block_reads_as_its_lines_on_their_own() {
+        let large = format!(r#"{{"id":12,"text":"{}"}}"#, "长".repeat(STREAMED_BYTES / 3 + 1));
         let lines = [
             r#"{"id":1,"text":"来源：新华网\n正文。"}"#,
             "",
@@ -503,6 +513,7 @@ mod tests {
             r#"{"id":8,"text":"\x"}"#,
             r#"{"id":9} x"#,
             "{\"id\":10}\x0b",
+            &large,
             r#"{"id":11,"text":"last"}"#,
         ];
         for crlf in [false, true] {
@@ -521,7 +532,7 @@ mod tests {
                     read += 1;
                 }
             }
-            // All records but the one after the line that stops the stream (`\x0c`).
+            // All records but the one after the line that stops the stream (`\x0c`) and the large one.
             assert_eq!(read, 4);
         }
     }
