@@ -279,8 +279,10 @@ struct Records<'a> {
     /// The block, when it is UTF-8.
     text: Option<&'a str>,
     /// Where in the block the stream started, and the stream.
-    stream: Option<(usize, serde_json::StreamDeserializer<'a, serde_json::de::StrRead<'a>, Map<String, Value>>)>,
+    stream: Option<(usize, RecordStream<'a>)>,
 }
+
+type RecordStream<'a> = serde_json::StreamDeserializer<'a, serde_json::de::StrRead<'a>, Map<String, Value>>;
 
 impl<'a> Records<'a> {
     /// The record on the line from `start` to `end` (without its line break), when the stream
