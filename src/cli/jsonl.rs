@@ -297,19 +297,14 @@ impl<'a> Records<'a> {
         }
         let text = self.text?;
         let (base, stream) = self.stream.get_or_insert_with(|| (start, serde_json::Deserializer::from_str(&text[start..]).into_iter()));
-        let record = match stream.next() {
-            Some(Ok(record)) => Some(record),
-            _ => None,
-        };
-        let read_to = *base + stream.byte_offset();
-        let whole = read_to <= end && text.as_bytes()[read_to..end].iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'));
-        match record {
-            Some(record) if whole => Some(record),
-            _ => {
-                self.stream = None;
-                None
-            }
+        let record = stream.next().and_then(Result::ok).filter(|_| {
+            let read_to = *base + stream.byte_offset();
+            read_to <= end && text.as_bytes()[read_to..end].iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+        });
+        if record.is_none() {
+            self.stream = None;
         }
+        record
     }
 }
 
