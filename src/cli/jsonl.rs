@@ -251,7 +251,7 @@ fn blocks(mut reader: Box<dyn Source>) -> impl Iterator<Item = io::Result<(Block
 /// Cleans the records of a block: every line but blank ones, numbered from the block's first.
 fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) -> Done {
     let mut done = Done { records: Vec::with_capacity(block.bytes.len() + 1024), ..Done::default() };
-    let mut records = Records { text: simdutf8::basic::from_utf8(&block.bytes).ok(), stream: None };
+    let mut records = Records::new(&block.bytes);
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', &block.bytes).chain((!block.bytes.ends_with(b"\n")).then_some(block.bytes.len()));
     for (number, end) in (block.first..).zip(ends) {
@@ -263,7 +263,7 @@ fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) ->
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let parsed = records.next(line_start, line_start + line.len());
+        let parsed = records.read(line_start, line_start + line.len());
         let outcome = clean_record(cleaner, args, name, number, line, parsed, &mut done);
         done.outcomes.push(outcome);
     }
@@ -273,9 +273,10 @@ fn clean_block(cleaner: &Cleaner, args: &CleanArgs, name: &str, block: Block) ->
 /// The largest record read by a block's deserializer (see [`Records`]).
 const STREAMED_BYTES: usize = 64 << 10;
 
-/// The records of a block read by one deserializer, one after another: a deserializer per record
+/// The records of a block, read by one deserializer one after another: a deserializer per record
 /// starts with no room for the strings it unescapes, and grew it anew for every record's text.
 struct Records<'a> {
+    bytes: &'a [u8],
     /// The block, when it is UTF-8.
     text: Option<&'a str>,
     /// Where in the block the stream started, and the stream.
@@ -285,10 +286,29 @@ struct Records<'a> {
 type RecordStream<'a> = serde_json::StreamDeserializer<'a, serde_json::de::StrRead<'a>, Map<String, Value>>;
 
 impl<'a> Records<'a> {
-    /// The record on the line from `start` to `end` (without its line break), when the stream
-    /// reads it as the whole line would be read on its own; `None` leaves the line to be read on
-    /// its own (which gives the error of a bad record), and the stream starts again after it.
-    fn next(&mut self, start: usize, end: usize) -> Option<Map<String, Value>> {
+    fn new(bytes: &'a [u8]) -> Records<'a> {
+        Records { bytes, text: simdutf8::basic::from_utf8(bytes).ok(), stream: None }
+    }
+
+    /// The record on the line from `start` to `end` (without its line break), read as the line
+    /// alone would be read.
+    fn read(&mut self, start: usize, end: usize) -> serde_json::Result<Map<String, Value>> {
+        if let Some(record) = self.streamed(start, end) {
+            return Ok(record);
+        }
+        // serde_json checks UTF-8 string by string with the standard library; one SIMD check
+        // first is faster. Invalid records still go through `from_slice`, for its error.
+        let line = &self.bytes[start..end];
+        match self.text.map(|text| &text[start..end]).or_else(|| simdutf8::basic::from_utf8(line).ok()) {
+            Some(s) => serde_json::from_str(s),
+            None => serde_json::from_slice(line),
+        }
+    }
+
+    /// The record on the line by the block's stream, when the stream reads it as the whole line;
+    /// `None` leaves the line to be read on its own (which gives the error of a bad record), and
+    /// the stream starts again after it.
+    fn streamed(&mut self, start: usize, end: usize) -> Option<Map<String, Value>> {
         // A large record is read on its own, so that its room is freed before it is cleaned:
         // kept for the block, it added a large record's size to the peak memory.
         if end - start > STREAMED_BYTES {
@@ -311,9 +331,9 @@ impl<'a> Records<'a> {
 /// Cleans the record on line `number` into `done`: its output line and its report line, or for a
 /// bad record under `--on-error mark`, the record written with the error under the report field
 /// (the record itself, as a string, when it is not an object).
-fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], parsed: Option<Map<String, Value>>, done: &mut Done) -> Outcome {
+fn clean_record(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], parsed: serde_json::Result<Map<String, Value>>, done: &mut Done) -> Outcome {
     let (record_start, report_start) = (done.records.len(), done.reports.len());
-    let (written, text_bytes, error) = match clean_into(cleaner, args, name, number, bytes, parsed, done) {
+    let (written, text_bytes, error) = match clean_into(cleaner, args, name, number, parsed, done) {
         Ok(text_bytes) => (true, text_bytes, None),
         Err(Bad { message, fields, raw }) => {
             done.records.truncate(record_start);
@@ -347,19 +367,9 @@ struct Bad {
     raw: bool,
 }
 
-/// [`clean_record`] of a good record (`parsed`, when already read); the bytes of its text field.
-fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, bytes: &[u8], parsed: Option<Map<String, Value>>, done: &mut Done) -> Result<u64, Bad> {
-    let mut record = match parsed {
-        Some(record) => record,
-        // serde_json checks UTF-8 string by string with the standard library; one SIMD check
-        // of the record first is faster. Invalid records still go through `from_slice`, for its
-        // error.
-        None => match simdutf8::basic::from_utf8(bytes) {
-            Ok(s) => serde_json::from_str(s),
-            Err(_) => serde_json::from_slice(bytes),
-        }
-        .map_err(|e| Bad { message: format!("not a JSON object ({e})"), fields: None, raw: true })?,
-    };
+/// [`clean_record`] of a record as read; the bytes of its text field.
+fn clean_into(cleaner: &Cleaner, args: &CleanArgs, name: &str, number: u64, parsed: serde_json::Result<Map<String, Value>>, done: &mut Done) -> Result<u64, Bad> {
+    let mut record = parsed.map_err(|e| Bad { message: format!("not a JSON object ({e})"), fields: None, raw: true })?;
     let path = match &args.id_field {
         None => format!("{name}:{number}"),
         Some(field) => match record.get(field) {
@@ -489,7 +499,7 @@ mod tests {
     /// What the block's stream reads for a line is what the line read on its own gives, whatever
     /// the lines around it: bad records, records over two lines or two on one, blank lines that
     /// are no JSON whitespace, line breaks with a carriage return. A line it leaves (these, and a
-    /// large record) is read on its own (`clean_into`).
+    /// large record) is read on its own.
     #[test]
     fn a_block_reads_as_its_lines_on_their_own() {
         let large = format!(r#"{{"id":12,"text":"{}"}}"#, "长".repeat(STREAMED_BYTES / 3 + 1));
@@ -515,7 +525,7 @@ mod tests {
         ];
         for crlf in [false, true] {
             let block = lines.join(if crlf { "\r\n" } else { "\n" });
-            let mut records = Records { text: Some(&block), stream: None };
+            let (mut streamed, mut all) = (Records::new(block.as_bytes()), Records::new(block.as_bytes()));
             let (mut start, mut read) = (0, 0);
             for line in block.split('\n') {
                 let (line_start, line) = (start, line.trim_end_matches('\r'));
@@ -524,10 +534,11 @@ mod tests {
                     continue;
                 }
                 let alone = serde_json::from_str::<Map<String, Value>>(line).ok();
-                if let Some(record) = records.next(line_start, line_start + line.len()) {
+                if let Some(record) = streamed.streamed(line_start, line_start + line.len()) {
                     assert_eq!(Some(record), alone, "{line:?}");
                     read += 1;
                 }
+                assert_eq!(all.read(line_start, line_start + line.len()).ok(), alone, "{line:?}");
             }
             // All records but the one after the line that stops the stream (`\x0c`) and the large one.
             assert_eq!(read, 4);
