@@ -276,6 +276,7 @@ const STREAMED_BYTES: usize = 64 << 10;
 /// The records of a block, read by one deserializer one after another: a deserializer per record
 /// starts with no room for the strings it unescapes, and grew it anew for every record's text.
 struct Records<'a> {
+    /// The block.
     bytes: &'a [u8],
     /// The block, when it is UTF-8.
     text: Option<&'a str>,
@@ -297,7 +298,8 @@ impl<'a> Records<'a> {
             return Ok(record);
         }
         // serde_json checks UTF-8 string by string with the standard library; one SIMD check
-        // first is faster. Invalid records still go through `from_slice`, for its error.
+        // first (of the block, or of the line in a block that is not UTF-8) is faster. Invalid
+        // records still go through `from_slice`, for its error.
         let line = &self.bytes[start..end];
         match self.text.map(|text| &text[start..end]).or_else(|| simdutf8::basic::from_utf8(line).ok()) {
             Some(s) => serde_json::from_str(s),
