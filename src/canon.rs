@@ -13,7 +13,6 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use icu_normalizer::ComposingNormalizerBorrowed;
-use regex::Regex;
 
 use crate::convert::{Converter, T2sPass};
 
@@ -281,13 +280,22 @@ fn trim(line: &str) -> &str {
     line.trim_matches(char::is_whitespace)
 }
 
-/// A Han character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`, in
-/// ASCII or full-width parentheses (a pair of one kind: `（a)` is no annotation). Anchored: it is
-/// tried only where [`annotations`] finds a match can start.
-static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)")
-        .expect("valid regex")
+/// The characters of Unicode's Han script (`\p{Han}`), as code point ranges in order: read
+/// from the regex crate's own tables, so that they are exactly what its patterns call Han.
+static HAN: LazyLock<Vec<(u32, u32)>> = LazyLock::new(|| {
+    let hir = regex_syntax::parse(r"\p{Han}").expect("valid class");
+    let regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) = hir.kind() else {
+        unreachable!("`\\p{{Han}}` is a Unicode class")
+    };
+    class.ranges().iter().map(|r| (r.start() as u32, r.end() as u32)).collect()
 });
+
+fn is_han(c: char) -> bool {
+    let cp = c as u32;
+    // The CJK Unified Ideographs, nearly every Han character met, without a search.
+    (0x4E00..=0x9FFF).contains(&cp) || HAN.get(HAN.partition_point(|&(_, hi)| hi < cp)).is_some_and(|&(lo, _)| lo <= cp)
+}
+
 /// How many annotations with tone marks make a document "annotated": then toneless syllables
 /// such as `(de)` are removed too. A single `(an)` in ordinary text is left alone.
 const TONED_FOR_TONELESS: usize = 3;
@@ -350,7 +358,7 @@ impl Kind {
     }
 }
 
-/// One match of `ANNOTATED` in a text.
+/// One pinyin annotation in a text (see [`annotations`]).
 struct Annotation<'a> {
     start: usize,
     end: usize,
@@ -359,41 +367,53 @@ struct Annotation<'a> {
     syllables: &'a str,
 }
 
-/// The matches of `ANNOTATED` in `text`, leftmost first and not overlapping, as an unanchored
-/// search would find them. Every match starts with the character before an opening parenthesis
-/// that is followed by a pinyin letter, which most documents lack; only there is the anchored
-/// regex tried, so text is not scanned character by character.
+/// The annotations in `text`, leftmost first and not overlapping. An annotation is a Han
+/// character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`: one to seven
+/// [`is_pinyin_letter`]s in ASCII or full-width parentheses (a pair of one kind: `（a)` is none).
+/// Every annotation starts with the character before an opening parenthesis that is followed by
+/// a pinyin letter, which most documents lack; only there is one looked for, so text is not read
+/// character by character.
 fn annotations(text: &str) -> Vec<Annotation<'_>> {
     let bytes = text.as_bytes();
     let mut found: Vec<Annotation<'_>> = Vec::new();
-    let mut groups = None;
     // `（` is EF BC 88: its first byte finds it and every other full-width form.
     for open in memchr::memchr2_iter(b'(', 0xEF, bytes) {
-        let after = if bytes[open] == b'(' {
-            open + 1
-        } else if bytes[open..].starts_with("（".as_bytes()) {
-            open + "（".len()
-        } else {
-            continue;
-        };
-        let start = text[..open].char_indices().next_back().map_or(open, |(i, _)| i);
-        if start == open
-            || found.last().is_some_and(|a| start < a.end)
-            || !text[after..].chars().next().is_some_and(is_pinyin_letter)
-        {
+        if bytes[open] != b'(' && !bytes[open..].starts_with("（".as_bytes()) {
             continue;
         }
-        let groups = groups.get_or_insert_with(|| ANNOTATED.capture_locations());
-        if ANNOTATED.captures_read(groups, &text[start..]).is_some() {
-            let (han, group) = (groups.get(1).expect("group 1"), groups.get(2).expect("group 2"));
-            let at = |(from, to): (usize, usize)| &text[start + from..start + to];
-            found.push(Annotation { start, end: start + group.1, han: at(han), syllables: at(group) });
+        let Some((start, han)) = text[..open].char_indices().next_back() else { continue };
+        if found.last().is_some_and(|a| start < a.end) || !is_han(han) {
+            continue;
+        }
+        let end = parenthesised(text, open);
+        if end > open {
+            found.push(Annotation { start, end, han: &text[start..open], syllables: &text[open..end] });
         }
     }
     found
 }
 
-/// The letters of `ANNOTATED`'s syllable class.
+/// Where the run of parenthesised syllables that starts at `open` ends (`open` if there is none).
+fn parenthesised(text: &str, open: usize) -> usize {
+    let mut end = open;
+    loop {
+        let rest = &text[end..];
+        let (open_len, close) = match rest.as_bytes().first() {
+            Some(b'(') => (1, ')'),
+            _ if rest.starts_with('（') => ('（'.len_utf8(), '）'),
+            _ => return end,
+        };
+        let inner = &rest[open_len..];
+        let letters = inner.find(|c| !is_pinyin_letter(c)).unwrap_or(inner.len());
+        let count = inner[..letters].chars().count();
+        if !(1..=7).contains(&count) || !inner[letters..].starts_with(close) {
+            return end;
+        }
+        end += open_len + letters + close.len_utf8();
+    }
+}
+
+/// The letters of a pinyin syllable in an annotation: lowercase ASCII and the vowels with tone marks.
 fn is_pinyin_letter(c: char) -> bool {
     c.is_ascii_lowercase() || "āáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ".contains(c)
 }
@@ -483,14 +503,19 @@ fn changed_chars(before: &str, after: &str) -> usize {
 /// The input's lines as they are, split like the canonical form splits them (CRLF, CR, LF, U+2028,
 /// U+2029); a text ending with a line break yields a last empty line.
 pub fn split_lines(text: &str) -> Vec<&str> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for (at, len) in line_breaks(text) {
-        lines.push(&text[start..at]);
-        start = at + len;
-    }
-    lines.push(&text[start..]);
-    lines
+    raw_lines(text).collect()
+}
+
+/// [`split_lines`], one line at a time.
+pub(crate) fn raw_lines(text: &str) -> impl Iterator<Item = &str> + '_ {
+    let mut breaks = line_breaks(text);
+    let mut start = Some(0); // of the next line; `None` after the last
+    std::iter::from_fn(move || {
+        let from = start?;
+        let (end, next) = breaks.next().map_or((text.len(), None), |(at, len)| (at, Some(at + len)));
+        start = next;
+        Some(&text[from..end])
+    })
 }
 
 impl Canonical {
@@ -739,6 +764,7 @@ fn nfkc_simple(line: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Regex;
 
     #[test]
     fn bmp_bit_is_the_code_points_bit() {
@@ -889,6 +915,35 @@ mod tests {
         assert!(one_pass > 5_000 && staged > 5_000, "{one_pass} in one pass, {staged} staged");
         // Converters without a table always take the stages.
         assert!(convert_unprepared("的", &[], &Converter::new(Conversion::None).unwrap()).is_none());
+    }
+
+    /// The annotations found are the matches an unanchored search of the grammar written as a
+    /// regex finds, on text made of the pieces that matter: Han characters (BMP, supplementary,
+    /// `〇`), other characters, both kinds of parentheses, pinyin and other letters.
+    #[test]
+    fn annotations_are_the_matches_of_their_grammar() {
+        let grammar = Regex::new(
+            r"(\p{Han})((?:\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}\)|（[a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜêḿńňǹ]{1,7}）)+)",
+        )
+        .unwrap();
+        let pieces = ["機", "𠀀", "〇", "ア", "，", "(", ")", "（", "）", "j", "ī", "Q", "1", "ng", "zhuang", " "];
+        proptest::proptest!(|(picks in proptest::collection::vec(0..pieces.len(), 0..24))| {
+            let text: String = picks.iter().map(|&i| pieces[i]).collect();
+            let ours: Vec<(usize, usize, &str, &str)> = annotations(&text).iter().map(|a| (a.start, a.end, a.han, a.syllables)).collect();
+            let theirs: Vec<(usize, usize, &str, &str)> = grammar
+                .captures_iter(&text)
+                .map(|c| (c.get(0).unwrap().start(), c.get(0).unwrap().end(), c.get(1).unwrap().as_str(), c.get(2).unwrap().as_str()))
+                .collect();
+            proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
+        });
+    }
+
+    #[test]
+    fn han_is_the_han_script() {
+        let han = Regex::new(r"^\p{Han}$").unwrap();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(is_han(c), han.is_match(c.encode_utf8(&mut [0; 4])), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

@@ -362,13 +362,19 @@ fn diff_path(path: &str) -> &str {
 /// independently (a run never spans a line break), so only the lines that canonicalisation
 /// changed, or that were just repaired (a repair can reveal another), need to be looked at.
 fn may_repair_again(source: &str, lines: &canon::Lines, repaired_lines: &[usize]) -> bool {
-    let before = canon::split_lines(source);
-    before.len() != lines.len()
-        || lines
-            .iter()
-            .zip(&before)
-            .enumerate()
-            .any(|(i, (now, was))| (now != *was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now))
+    let mut before = canon::raw_lines(source);
+    let mut now = lines.iter().enumerate();
+    loop {
+        match (now.next(), before.next()) {
+            (Some((i, now)), Some(was)) => {
+                if (now != was || repaired_lines.contains(&(i + 1))) && repair::repairs_any(now) {
+                    return true;
+                }
+            }
+            (None, None) => return false,
+            _ => return true, // not as many lines
+        }
+    }
 }
 
 /// Label of blank lines removed by collapsing.
