@@ -364,9 +364,8 @@ struct Annotation<'a> {
 /// The annotations in `text`, leftmost first and not overlapping. An annotation is a Han
 /// character followed by one or more parenthesised pinyin syllables, e.g. `機(jī)`: one to seven
 /// [`is_pinyin_letter`]s in ASCII or full-width parentheses (a pair of one kind: `（a)` is none).
-/// Every annotation starts with the character before an opening parenthesis that is followed by
-/// a pinyin letter, which most documents lack; only there is one looked for, so text is not read
-/// character by character.
+/// Every annotation starts with the character before an opening parenthesis; only there is one
+/// looked for (that character Han, then the groups), so text is not read character by character.
 fn annotations(text: &str) -> Vec<Annotation<'_>> {
     let bytes = text.as_bytes();
     let mut found: Vec<Annotation<'_>> = Vec::new();
@@ -398,8 +397,12 @@ fn parenthesised(text: &str, open: usize) -> usize {
             _ => return end,
         };
         let inner = &rest[open_len..];
-        let letters = inner.find(|c| !is_pinyin_letter(c)).unwrap_or(inner.len());
-        let count = inner[..letters].chars().count();
+        // Read no further than an eighth letter, which already rules the group out.
+        let (mut count, mut letters) = (0, 0);
+        for c in inner.chars().take_while(|&c| is_pinyin_letter(c)).take(8) {
+            count += 1;
+            letters += c.len_utf8();
+        }
         if !(1..=7).contains(&count) || !inner[letters..].starts_with(close) {
             return end;
         }
